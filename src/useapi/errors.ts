@@ -1,0 +1,57 @@
+/**
+ * Every way a useapi.net call can fail, as one error type with a `kind`. The client throws nothing
+ * else, so callers switch on `kind` instead of inspecting statuses, bodies or socket errors.
+ */
+export type UseapiErrorKind =
+  | 'bad-request' // 400: useapi.net's own message says what is wrong
+  | 'unauthorized' // 401: the API token is wrong or revoked
+  | 'subscription' // 402: no active useapi.net subscription
+  | 'forbidden' // 403: another user's resource
+  | 'not-found' // 404 on a single resource
+  | 'busy' // 429: useapi.net is at capacity; retryAfterMs when it said so
+  | 'account-error' // 596: the linked PixVerse account's session was rejected
+  | 'upstream' // 5xx or any other unexpected status
+  | 'timeout' // no answer within the time budget
+  | 'network' // connection refused, reset, DNS…
+  | 'invalid-response'; // an answer whose body is not what the reference describes
+
+export class UseapiError extends Error {
+  override readonly name = 'UseapiError';
+
+  constructor(
+    readonly kind: UseapiErrorKind,
+    message: string,
+    readonly details: {
+      status?: number;
+      /** useapi.net's `error` text, kept for messages that are worth showing (400, 596). */
+      upstreamMessage?: string;
+      retryAfterMs?: number;
+      /** Which endpoint failed, as `GET /v2/pixverse/features` (no query: it can hold an email). */
+      endpoint?: string;
+    } = {},
+  ) {
+    super(message);
+  }
+
+  get status(): number | undefined {
+    return this.details.status;
+  }
+
+  get upstreamMessage(): string | undefined {
+    return this.details.upstreamMessage;
+  }
+
+  get retryAfterMs(): number | undefined {
+    return this.details.retryAfterMs;
+  }
+}
+
+export function isUseapiError(error: unknown): error is UseapiError {
+  return error instanceof UseapiError;
+}
+
+/** Statuses (and socket failures) where the same read can succeed a moment later. */
+export function isRetryable(error: UseapiError): boolean {
+  if (error.kind === 'network' || error.kind === 'busy') return true;
+  return error.kind === 'upstream' && (error.status === 502 || error.status === 503 || error.status === 504);
+}
