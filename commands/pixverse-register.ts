@@ -1,0 +1,118 @@
+import {
+  ApplicationCommandOptionType,
+  ApplicationIntegrationType,
+  ComponentType,
+  InteractionContextType,
+  PermissionFlagsBits,
+  TextInputStyle,
+} from 'discord.js';
+import { defineCommand, Refusal, type CommandContext } from '../src/discord/command.js';
+import { respondWith } from '../src/discord/respond.js';
+import { failureReply, registeredEmbed, type ReplyBody } from '../src/presentation/embeds.js';
+import { describeRegistrationFailure } from '../src/presentation/failure.js';
+import { maskSecret } from '../src/presentation/format.js';
+import { UseapiError } from '../src/useapi/errors.js';
+
+const NAME = 'pixverse-register';
+const TOKEN_FIELD = 'token';
+/** `pixverse-register:token:<maxJobs>`: the modal carries the option the command was run with. */
+const MODAL_ID = new RegExp(`^${NAME}:token:(\\d{1,2})$`);
+
+const data = {
+  name: NAME,
+  description: 'Register this channel with useapi.net so PixVerse jobs (v1 API) run here',
+  type: 1,
+  contexts: [InteractionContextType.Guild],
+  integration_types: [ApplicationIntegrationType.GuildInstall],
+  default_member_permissions: String(PermissionFlagsBits.ManageGuild),
+  options: [
+    {
+      type: ApplicationCommandOptionType.Integer,
+      name: 'max_jobs',
+      description: 'How many PixVerse jobs useapi.net may run at once through this channel (default 1)',
+      min_value: 1,
+      max_value: 10,
+    },
+  ],
+} as const;
+
+interface Registration {
+  server: string;
+  channel: string;
+  discord: string;
+  maxJobs: number;
+}
+
+async function register(ctx: CommandContext, registration: Registration): Promise<ReplyBody> {
+  // Read first, only to tell "registered" from "updated, maxJobs 2 → 4"; a failed read does not
+  // stop the registration, whose own answer is the one that counts.
+  const previous = await ctx.useapi.channel(registration.channel).catch(() => undefined);
+  try {
+    await ctx.useapi.registerChannel(registration);
+  } catch (error) {
+    if (error instanceof UseapiError && error.kind === 'bad-request') {
+      return failureReply(describeRegistrationFailure(error));
+    }
+    throw error;
+  }
+  return {
+    embeds: [
+      registeredEmbed({
+        channelId: registration.channel,
+        maxJobs: registration.maxJobs,
+        previousMaxJobs: previous?.maxJobs,
+        maskedToken: maskSecret(registration.discord),
+      }),
+    ],
+  };
+}
+
+export default defineCommand({
+  data,
+
+  async execute(interaction, { max_jobs }, ctx) {
+    const maxJobs = max_jobs ?? ctx.config.pixverse.defaultMaxJobs;
+    const token = ctx.config.pixverse.discordToken;
+    if (token === undefined) {
+      // No token configured: ask for it. The modal must be the first response, so nothing upstream
+      // happens before it; the field is never prefilled.
+      await interaction.showModal({
+        custom_id: `${NAME}:token:${maxJobs}`,
+        title: 'Register this channel with useapi.net',
+        components: [
+          {
+            type: ComponentType.ActionRow,
+            components: [
+              {
+                type: ComponentType.TextInput,
+                custom_id: TOKEN_FIELD,
+                label: 'Discord token useapi.net drives PixVerse with',
+                style: TextInputStyle.Short,
+                required: true,
+                min_length: 20,
+                max_length: 200,
+                placeholder: 'The user token of the Discord account that runs PixVerse',
+              },
+            ],
+          },
+        ],
+      });
+      return;
+    }
+    const work = register(ctx, { server: interaction.guildId!, channel: interaction.channelId, discord: token, maxJobs });
+    await respondWith(interaction, work, { ephemeral: true });
+  },
+
+  async modalSubmit(interaction, ctx) {
+    const match = MODAL_ID.exec(interaction.customId);
+    const maxJobs = Number(match?.[1]);
+    if (!match || !(maxJobs >= 1 && maxJobs <= 10)) throw new Refusal('This form is not valid any more; run `/pixverse-register` again.');
+    const token = interaction.fields.getTextInputValue(TOKEN_FIELD).trim();
+    if (!/^[\x21-\x7e]{20,200}$/.test(token)) {
+      throw new Refusal('That does not look like a Discord token (20 to 200 characters, no spaces). Run `/pixverse-register` again.');
+    }
+    if (!interaction.channelId) throw new Refusal('Run `/pixverse-register` inside the channel to register.');
+    const work = register(ctx, { server: interaction.guildId!, channel: interaction.channelId, discord: token, maxJobs });
+    await respondWith(interaction, work, { ephemeral: true });
+  },
+});

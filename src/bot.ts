@@ -1,0 +1,86 @@
+import { once } from 'node:events';
+import { Events, type Client } from 'discord.js';
+import type { Config } from './config.js';
+import type { Command } from './discord/command.js';
+import { createDiscordClient, inviteUrl } from './discord/client.js';
+import { createRouter } from './discord/router.js';
+import { describeSync, syncCommands, type SyncChange } from './discord/sync.js';
+import type { Logger } from './logger.js';
+import { UseapiClient } from './useapi/client.js';
+
+export interface Bot {
+  client: Client<true>;
+  useapi: UseapiClient;
+  sync: SyncChange[];
+  /** Stop taking interactions, let those under way finish (at most `drainMs`), then disconnect. */
+  stop(drainMs?: number): Promise<void>;
+}
+
+export interface StartOptions {
+  config: Config;
+  logger: Logger;
+  commands: readonly Command[];
+}
+
+/** Logs in, syncs the commands and starts answering interactions. Rejects when Discord refuses the token. */
+export async function startBot({ config, logger, commands }: StartOptions): Promise<Bot> {
+  const useapi = new UseapiClient({
+    token: config.useapi.token,
+    baseUrl: config.useapi.baseUrl,
+    timeouts: config.useapi.timeouts,
+    cacheTtlMs: config.useapi.cacheTtlMs,
+    logger: logger.child({ component: 'useapi' }),
+  });
+  const client = createDiscordClient(config.discord.apiUrl);
+  const router = createRouter({
+    commands,
+    context: { useapi, config, logger },
+    guildIds: config.discord.guildIds,
+    logger,
+  });
+
+  client.on(Events.InteractionCreate, (interaction) => router.dispatch(interaction));
+  client.on(Events.Error, (error) => logger.error({ err: error }, 'discord.js error'));
+  client.on(Events.Warn, (message) => logger.warn({ detail: message }, 'discord.js warning'));
+  client.on(Events.ShardDisconnect, (event) => logger.warn({ code: event.code }, 'gateway disconnected'));
+  client.on(Events.ShardResume, () => logger.info('gateway resumed'));
+  client.on(Events.GuildCreate, (guild) => logger.info({ guild: guild.id, name: guild.name }, 'joined or became available in a server'));
+
+  const ready = once(client, Events.ClientReady) as Promise<[Client<true>]>;
+  try {
+    await client.login(config.discord.token);
+  } catch (error) {
+    await Promise.allSettled([client.destroy(), useapi.close()]);
+    throw error;
+  }
+  const [readyClient] = await ready;
+
+  const definitions = commands.map((command) => command.data);
+  const sync = await syncCommands(readyClient.rest, readyClient.application.id, definitions, config.discord.guildIds);
+  const guilds = readyClient.guilds.cache.map((guild) => ({ id: guild.id, name: guild.name }));
+  logger.info(
+    {
+      bot: readyClient.user.tag,
+      guilds,
+      commands: definitions.map((definition) => definition.name),
+      sync: sync.map(describeSync),
+      invite: inviteUrl(readyClient.application.id),
+    },
+    'ready',
+  );
+  const missing = config.discord.guildIds.filter((id) => !readyClient.guilds.cache.has(id));
+  if (missing.length > 0) {
+    logger.warn({ guilds: missing, invite: inviteUrl(readyClient.application.id) }, 'the bot is not in some servers of DISCORD_GUILD_ID; invite it with this link');
+  }
+
+  return {
+    client: readyClient,
+    useapi,
+    sync,
+    async stop(drainMs = 5_000) {
+      await router.drain(drainMs);
+      await readyClient.destroy();
+      await useapi.close();
+    },
+  };
+}

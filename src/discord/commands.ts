@@ -1,0 +1,9 @@
+import credits from '../../commands/credits.js';
+import pixverseRegister from '../../commands/pixverse-register.js';
+import type { Command } from './command.js';
+
+/**
+ * Every slash command the bot has. One list feeds the router, the start-up sync and
+ * `npm run deploy-commands`, so they cannot disagree.
+ */
+export const commands: readonly Command[] = [credits, pixverseRegister];

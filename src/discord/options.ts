@@ -1,0 +1,79 @@
+import { ApplicationCommandOptionType, type CommandInteractionOption } from 'discord.js';
+import { Refusal, type CommandDefinition, type OptionsOf } from './command.js';
+
+const SNOWFLAKE = /^\d{17,20}$/;
+// eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
+type DefinedOption = NonNullable<CommandDefinition['options']>[number];
+
+/**
+ * Checks what an interaction carries against the command's own definition, the same JSON Discord
+ * was given. Discord enforces this too, but a forged or buggy payload must not reach a handler: every
+ * value a handler sees has the type, range and length its definition promises.
+ */
+export function readOptions<D extends CommandDefinition>(
+  definition: D,
+  received: readonly CommandInteractionOption[],
+): OptionsOf<D> {
+  const defined = new Map((definition.options ?? []).map((option) => [option.name, option]));
+  const values: Record<string, unknown> = {};
+  for (const option of received) {
+    const spec = defined.get(option.name);
+    if (!spec) throw new Refusal(`This command has no option named “${printable(option.name)}”.`);
+    values[option.name] = readValue(spec, option);
+  }
+  for (const spec of defined.values()) {
+    if ('required' in spec && spec.required && values[spec.name] === undefined) {
+      throw new Refusal(`The option \`${spec.name}\` is required.`);
+    }
+    values[spec.name] ??= undefined;
+  }
+  return values as OptionsOf<D>;
+}
+
+function readValue(spec: DefinedOption, option: CommandInteractionOption): unknown {
+  const name = `\`${spec.name}\``;
+  if (option.type !== spec.type) throw new Refusal(`The option ${name} has the wrong type.`);
+  const value = option.value;
+  switch (spec.type) {
+    case ApplicationCommandOptionType.String: {
+      if (typeof value !== 'string') throw new Refusal(`The option ${name} must be text.`);
+      if (CONTROL.test(value)) throw new Refusal(`The option ${name} contains control characters.`);
+      if (spec.max_length !== undefined && value.length > spec.max_length) {
+        throw new Refusal(`The option ${name} is longer than ${spec.max_length} characters.`);
+      }
+      if (spec.min_length !== undefined && value.length < spec.min_length) {
+        throw new Refusal(`The option ${name} is shorter than ${spec.min_length} characters.`);
+      }
+      return value;
+    }
+    case ApplicationCommandOptionType.Integer:
+    case ApplicationCommandOptionType.Number: {
+      const integer = spec.type === ApplicationCommandOptionType.Integer;
+      if (typeof value !== 'number' || !Number.isFinite(value) || (integer && !Number.isInteger(value))) {
+        throw new Refusal(`The option ${name} must be a ${integer ? 'whole ' : ''}number.`);
+      }
+      const { min_value: min, max_value: max } = spec;
+      if ((min !== undefined && value < min) || (max !== undefined && value > max)) {
+        throw new Refusal(`The option ${name} must be between ${min ?? '−∞'} and ${max ?? '∞'}.`);
+      }
+      return value;
+    }
+    case ApplicationCommandOptionType.Boolean:
+      if (typeof value !== 'boolean') throw new Refusal(`The option ${name} must be true or false.`);
+      return value;
+    case ApplicationCommandOptionType.Channel:
+      if (typeof value !== 'string' || !SNOWFLAKE.test(value)) {
+        throw new Refusal(`The option ${name} must be a channel.`);
+      }
+      return value;
+    default:
+      throw new Refusal(`The option ${name} is not supported.`);
+  }
+}
+
+/** A name from a payload, shortened and stripped so it cannot bend the reply. */
+function printable(text: string): string {
+  return text.replace(/[^\w-]/g, '').slice(0, 32);
+}

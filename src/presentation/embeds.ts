@@ -1,0 +1,114 @@
+import type { APIEmbed, APIEmbedField } from 'discord.js';
+import { spendableCredits, type Features } from '../useapi/schemas.js';
+import type { FailureText } from './failure.js';
+import { formatNumber, progressBar, relativeTime } from './format.js';
+
+/** The message shape every handler hands to the responder. */
+export interface ReplyBody {
+  content?: string;
+  embeds?: APIEmbed[];
+}
+
+export const COLORS = {
+  ok: 0x2ecc71,
+  low: 0xf1c40f,
+  empty: 0xe74c3c,
+  info: 0x5865f2,
+  failure: 0xe67e22,
+} as const;
+
+/** Below this share of the monthly allowance the embed turns amber. */
+const LOW_SHARE = 0.1;
+
+function bucketLine(left: number | undefined, allowance: number | undefined): string {
+  if (left === undefined) return '—';
+  const amount = allowance !== undefined && allowance > 0
+    ? `**${formatNumber(left)}** / ${formatNumber(allowance)}`
+    : `**${formatNumber(left)}**`;
+  const bar = progressBar(left, allowance);
+  return bar ? `${amount}\n${bar}` : amount;
+}
+
+/** Email addresses may hold `_` or `*`; shown as code they render as typed. */
+function accountLabel(email: string | undefined): string {
+  return email ? `\`${email.replace(/`/g, "'")}\`` : 'the configured account';
+}
+
+/** One account's plan and credits, read at a glance. Billing links are never part of it. */
+export function creditsEmbed(email: string | undefined, features: Features): APIEmbed {
+  const spendable = spendableCredits(features);
+  const allowance = features.credit_monthly_gift;
+  const color =
+    spendable <= 0 ? COLORS.empty : allowance && spendable < allowance * LOW_SHARE ? COLORS.low : COLORS.ok;
+
+  const fields: APIEmbedField[] = [
+    { name: 'Daily', value: bucketLine(features.credit_daily, features.credit_daily_gift), inline: true },
+    { name: 'Monthly', value: bucketLine(features.credit_monthly, features.credit_monthly_gift), inline: true },
+    { name: 'Package', value: bucketLine(features.credit_package, undefined), inline: true },
+  ];
+  if (features.billing_renewal_date) {
+    fields.push({ name: 'Renews', value: relativeTime(features.billing_renewal_date), inline: true });
+  }
+  if (features.expired_date) {
+    fields.push({ name: 'Expires', value: relativeTime(features.expired_date), inline: true });
+  }
+  if (features.gen_simultaneously !== undefined) {
+    fields.push({ name: 'Concurrent generations', value: formatNumber(features.gen_simultaneously), inline: true });
+  }
+
+  return {
+    title: 'PixVerse credits',
+    description: [
+      `Account ${accountLabel(email)} · plan **${features.plan_name ?? 'unknown'}**`,
+      `**${formatNumber(spendable)}** credits left to spend (daily + monthly + package)`,
+    ].join('\n'),
+    color,
+    fields,
+    footer: { text: 'PixVerse via useapi.net' },
+  };
+}
+
+/** An account whose credits could not be read, shown beside the ones that could. */
+export function failedAccountEmbed(email: string, failure: FailureText): APIEmbed {
+  return {
+    title: 'PixVerse credits',
+    description: `Account ${accountLabel(email)}\n**${failure.title}.** ${failure.text}`,
+    color: COLORS.failure,
+  };
+}
+
+/** A short notice: a refusal, a failure, a confirmation. */
+export function noticeEmbed(title: string, text: string, color: number = COLORS.info): APIEmbed {
+  return { title, description: text, color };
+}
+
+export function failureReply(failure: FailureText): ReplyBody {
+  return { embeds: [noticeEmbed(failure.title, failure.text, COLORS.failure)] };
+}
+
+export interface RegistrationSummary {
+  channelId: string;
+  maxJobs: number;
+  /** maxJobs of the registration this one replaced, when the channel was registered before. */
+  previousMaxJobs: number | undefined;
+  maskedToken: string;
+}
+
+/** The answer to a successful `/pixverse-register`. */
+export function registeredEmbed({ channelId, maxJobs, previousMaxJobs, maskedToken }: RegistrationSummary): APIEmbed {
+  const updated = previousMaxJobs !== undefined;
+  const jobs = updated && previousMaxJobs !== maxJobs ? `${formatNumber(previousMaxJobs)} → **${formatNumber(maxJobs)}**` : `**${formatNumber(maxJobs)}**`;
+  return {
+    title: updated ? 'Registration updated' : 'Channel registered',
+    description: updated
+      ? `<#${channelId}> was already registered with useapi.net; its settings are updated.`
+      : `<#${channelId}> is now registered with useapi.net: PixVerse jobs sent through the v1 API run here.`,
+    color: COLORS.ok,
+    fields: [
+      { name: 'Channel', value: `<#${channelId}>`, inline: true },
+      { name: 'Max jobs', value: jobs, inline: true },
+      { name: 'Discord token', value: `\`${maskedToken}\``, inline: true },
+    ],
+    footer: { text: 'v1 channel registration · /credits reads the v2 email accounts, a separate list' },
+  };
+}

@@ -1,0 +1,111 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { featuresFixture } from '../../src/emulators/useapi.js';
+import { isEphemeral, startStack, visibleText, type Stack } from './stack.js';
+
+let stack: Stack | undefined;
+afterEach(async () => {
+  await stack?.close();
+  stack = undefined;
+});
+
+describe('/credits end to end', () => {
+  it('shows the single account without an email, ephemeral, with bars, relative dates and separators', async () => {
+    stack = await startStack();
+    const handle = stack.command('credits');
+    const first = await handle.firstResponse();
+    expect(first.at - handle.dispatchedAt).toBeLessThan(3_000);
+    const message = await handle.finalMessage();
+    const text = visibleText(message);
+
+    expect(text).toContain('`team@example.com`');
+    expect(text).toContain('plan **Pro**');
+    // 30 daily + 12,450 monthly + 500 package
+    expect(text).toContain('**12,980** credits left to spend');
+    expect(text).toContain('**12,450** / 15,000');
+    expect(text).toMatch(/[▰▱]{10}/);
+    expect(text).toMatch(/<t:\d+:R>/);
+    expect(text).not.toMatch(/invoice|stripe|https?:\/\//i);
+    expect(isEphemeral(message)).toBe(true);
+    expect(stack.useapi.requestsTo('GET', '/v2/pixverse/features')).toHaveLength(1);
+    expect(stack.discord.validationErrors).toEqual([]);
+  });
+
+  it('posts publicly with share:true, still without billing links', async () => {
+    stack = await startStack();
+    const message = await stack.command('credits', [{ name: 'share', type: 5, value: true }]).finalMessage();
+    expect(isEphemeral(message)).toBe(false);
+    expect(visibleText(message)).toContain('credits left to spend');
+    expect(JSON.stringify(message)).not.toMatch(/invoice|stripe/i);
+  });
+
+  it('URL-encodes an email holding "+" and shows that account', async () => {
+    stack = await startStack({
+      accounts: [
+        { email: 'video+team@example.com', features: featuresFixture({ credit_package: 1234, plan_name: 'Ultra' }) },
+        { email: 'other@example.com' },
+      ],
+    });
+    const message = await stack.command('credits', [{ name: 'email', type: 3, value: 'video+team@example.com' }]).finalMessage();
+    expect(visibleText(message)).toContain('plan **Ultra**');
+    const [request] = stack.useapi.requestsTo('GET', '/v2/pixverse/features');
+    expect(request?.query.get('email')).toBe('video+team@example.com');
+  });
+
+  it('shows every account with a total when there are several, and a failed one beside the others', async () => {
+    stack = await startStack({
+      accounts: [
+        { email: 'a@example.com', features: featuresFixture({ credit_daily: 10, credit_monthly: 100, credit_package: 0 }) },
+        { email: 'b@example.com', features: featuresFixture({ credit_daily: 1, credit_monthly: 2, credit_package: 3 }) },
+        { email: 'c@example.com', error: 'session rejected' },
+      ],
+    });
+    const message = await stack.command('credits').finalMessage();
+    const text = visibleText(message);
+    expect(text).toContain('**116** credits left to spend across 2 accounts');
+    expect(text).toContain('1 account could not be read');
+    expect(text).toContain('`c@example.com`');
+    expect(text).toContain('error state');
+    expect((message as { embeds: unknown[] }).embeds).toHaveLength(3);
+  });
+
+  it('autocompletes emails from the account list, filtered by what was typed', async () => {
+    stack = await startStack({
+      accounts: [{ email: 'alpha@example.com' }, { email: 'beta@example.com' }, { email: 'alpine@example.org' }],
+    });
+    const handle = stack.autocomplete('credits', [{ name: 'email', type: 3, value: 'alp', focused: true }]);
+    const response = await handle.firstResponse();
+    expect(response.callbackType).toBe(8);
+    const choices = (response.body as { data: { choices: Array<{ value: string }> } }).data.choices;
+    expect(choices.map((choice) => choice.value)).toEqual(['alpha@example.com', 'alpine@example.org']);
+  });
+
+  it('answers autocomplete from the last known list while useapi.net hangs', async () => {
+    stack = await startStack({ accounts: [{ email: 'alpha@example.com' }], env: { USEAPI_CACHE_TTL: '0s' } });
+    await stack.autocomplete('credits', [{ name: 'email', type: 3, value: '', focused: true }]).firstResponse();
+    stack.useapi.addFault({ path: '/v2/pixverse/accounts', fault: { kind: 'hang' } });
+    const handle = stack.autocomplete('credits', [{ name: 'email', type: 3, value: 'al', focused: true }]);
+    const response = await handle.firstResponse();
+    expect(response.at - handle.dispatchedAt).toBeLessThan(1_000);
+    expect((response.body as { data: { choices: unknown[] } }).data.choices).toHaveLength(1);
+  });
+
+  it('defers, then explains a useapi.net failure with what to do', async () => {
+    stack = await startStack();
+    stack.useapi.addFault({ path: '/v2/pixverse/features', fault: { kind: 'account-error' } });
+    const handle = stack.command('credits', [{ name: 'email', type: 3, value: 'team@example.com' }]);
+    const message = await handle.finalMessage();
+    const text = visibleText(message);
+    expect(text).toContain('error state');
+    expect(text).toContain('add it again');
+    expect(text).not.toMatch(/undefined|Error:|at .*\.ts/);
+  });
+
+  it('coalesces a burst of identical requests into one upstream call', async () => {
+    stack = await startStack();
+    stack.useapi.latencyMs = 100;
+    const handles = Array.from({ length: 20 }, (_, i) => stack!.command('credits', [], { userId: `2000000000000001${String(i).padStart(2, '0')}` }));
+    const messages = await Promise.all(handles.map((handle) => handle.finalMessage()));
+    for (const message of messages) expect(visibleText(message)).toContain('credits left to spend');
+    expect(stack.useapi.requestsTo('GET', '/v2/pixverse/features')).toHaveLength(1);
+  });
+});
