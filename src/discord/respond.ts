@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { MessageFlags, type RepliableInteraction } from 'discord.js';
+import { MessageFlags, type MessageComponentInteraction, type RepliableInteraction } from 'discord.js';
 import type { ReplyBody } from '../presentation/embeds.js';
 
 export interface Visibility {
@@ -14,15 +14,30 @@ export interface Visibility {
  */
 export const FAST_ANSWER_MS = 250;
 
+const flagsFor = ({ ephemeral }: Visibility) => (ephemeral ? MessageFlags.Ephemeral : undefined);
+
 /** Sends `body` the way the interaction's state allows: reply, edit the deferred reply, or follow up. */
-export async function sendReply(interaction: RepliableInteraction, body: ReplyBody, { ephemeral }: Visibility): Promise<void> {
+export async function sendReply(interaction: RepliableInteraction, body: ReplyBody, visibility: Visibility): Promise<void> {
   if (interaction.deferred && !interaction.replied) {
     await interaction.editReply(body);
   } else if (interaction.replied) {
-    await interaction.followUp({ ...body, flags: ephemeral ? MessageFlags.Ephemeral : undefined });
+    await interaction.followUp({ ...body, flags: flagsFor(visibility) });
   } else {
-    await interaction.reply({ ...body, flags: ephemeral ? MessageFlags.Ephemeral : undefined });
+    await interaction.reply({ ...body, flags: flagsFor(visibility) });
   }
+}
+
+/** Resolves true once `work` settles, false when `ms` passes first; the timer does not outlive the race. */
+async function settlesWithin(work: Promise<unknown>, ms: number): Promise<boolean> {
+  const timer = new AbortController();
+  const settled = work.then(
+    () => true,
+    () => true,
+  );
+  const timedOut = sleep(ms, false, { signal: timer.signal }).catch(() => false);
+  const ready = await Promise.race([settled, timedOut]);
+  timer.abort();
+  return ready;
 }
 
 /**
@@ -36,11 +51,20 @@ export async function respondWith(
   visibility: Visibility,
   fastMs = FAST_ANSWER_MS,
 ): Promise<void> {
-  const settled = work.then(
-    () => true,
-    () => true,
-  );
-  const ready = await Promise.race([settled, sleep(fastMs, false)]);
-  if (!ready) await interaction.deferReply({ flags: visibility.ephemeral ? MessageFlags.Ephemeral : undefined });
+  if (!(await settlesWithin(work, fastMs))) await interaction.deferReply({ flags: flagsFor(visibility) });
   await sendReply(interaction, await work, visibility);
+}
+
+/**
+ * Like `respondWith`, for a button: the message the button sits on is replaced by the result
+ * (update), after a deferred update when the work is slow.
+ */
+export async function updateWith(
+  interaction: MessageComponentInteraction,
+  work: Promise<ReplyBody>,
+  fastMs = FAST_ANSWER_MS,
+): Promise<void> {
+  if (!(await settlesWithin(work, fastMs))) await interaction.deferUpdate();
+  const body = { components: [], ...(await work) };
+  await (interaction.deferred ? interaction.editReply(body) : interaction.update(body));
 }

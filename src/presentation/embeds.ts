@@ -1,12 +1,20 @@
-import type { APIEmbed, APIEmbedField } from 'discord.js';
-import { spendableCredits, type Features } from '../useapi/schemas.js';
+import {
+  ButtonStyle,
+  ComponentType,
+  type APIActionRowComponent,
+  type APIComponentInMessageActionRow,
+  type APIEmbed,
+  type APIEmbedField,
+} from 'discord.js';
+import { spendableCredits, type Features, type V1Channel, type V2Account } from '../useapi/schemas.js';
 import type { FailureText } from './failure.js';
-import { formatNumber, progressBar, relativeTime } from './format.js';
+import { formatNumber, plural, progressBar, relativeTime } from './format.js';
 
 /** The message shape every handler hands to the responder. */
 export interface ReplyBody {
   content?: string;
   embeds?: APIEmbed[];
+  components?: APIActionRowComponent<APIComponentInMessageActionRow>[];
 }
 
 export const COLORS = {
@@ -110,5 +118,95 @@ export function registeredEmbed({ channelId, maxJobs, previousMaxJobs, maskedTok
       { name: 'Discord token', value: `\`${maskedToken}\``, inline: true },
     ],
     footer: { text: 'v1 channel registration · /credits reads the v2 email accounts, a separate list' },
+  };
+}
+
+/**
+ * Discord allows 4,096 characters in a description and 6,000 across a message's embeds; two list
+ * embeds of this size stay well inside both, whatever the lists hold.
+ */
+const LIST_BUDGET = 2_800;
+
+/** Lines joined until the budget, then "…and N more": long lists are cut, never refused by Discord. */
+function boundedList(lines: string[], budget = LIST_BUDGET): string {
+  const kept: string[] = [];
+  let used = 0;
+  for (const [index, line] of lines.entries()) {
+    const rest = lines.length - index;
+    const tail = rest > 1 ? `\n…and ${formatNumber(rest)} more` : '';
+    if (used + line.length + 1 + tail.length > budget) {
+      kept.push(`…and ${formatNumber(rest)} more`);
+      break;
+    }
+    kept.push(line);
+    used += line.length + 1;
+  }
+  return kept.join('\n');
+}
+
+/** A channel mention when it is in this server, otherwise ids a person can look up. */
+function channelLabel(channel: V1Channel, guildId: string): string {
+  return channel.server === guildId ? `<#${channel.channel}>` : `\`${channel.channel}\` (server \`${channel.server}\`)`;
+}
+
+export type Listing<T> = { ok: true; items: T[] } | { ok: false; failure: FailureText };
+
+/** v1 channel registrations: where useapi.net drives PixVerse through Discord. */
+export function registrationsEmbed(listing: Listing<V1Channel>, guildId: string): APIEmbed {
+  const title = 'v1 channel registrations';
+  if (!listing.ok) return noticeEmbed(title, `**${listing.failure.title}.** ${listing.failure.text}`, COLORS.failure);
+  if (listing.items.length === 0) {
+    return noticeEmbed(title, 'None configured. `/pixverse-register` in a channel registers it.');
+  }
+  const lines = listing.items.map(
+    (channel) =>
+      `${channelLabel(channel, guildId)} · max jobs ${formatNumber(channel.maxJobs)} · token \`${channel.discordMasked ?? 'none'}\``,
+  );
+  return noticeEmbed(`${title} (${formatNumber(listing.items.length)})`, boundedList(lines));
+}
+
+/** v2 email accounts: the PixVerse logins `/credits` reads, with those in error state flagged. */
+export function emailAccountsEmbed(listing: Listing<V2Account>): APIEmbed {
+  const title = 'v2 email accounts';
+  if (!listing.ok) return noticeEmbed(title, `**${listing.failure.title}.** ${listing.failure.text}`, COLORS.failure);
+  if (listing.items.length === 0) {
+    return noticeEmbed(title, 'None configured. Add one on useapi.net (`POST /v2/pixverse/accounts`); `/credits` then shows it.');
+  }
+  const lines = listing.items.map((account) => {
+    const parts = [`\`${account.email.replace(/`/g, "'")}\``];
+    if (account.maxJobs !== undefined) parts.push(`max jobs ${formatNumber(account.maxJobs)}`);
+    if (account.sessionExpiresAt) parts.push(`session expires ${relativeTime(account.sessionExpiresAt)}`);
+    const line = parts.join(' · ');
+    return account.error
+      ? `⚠️ ${line}\n  in error state: delete it on useapi.net and add it again (\`POST /v2/pixverse/accounts\`)`
+      : line;
+  });
+  const inError = listing.items.filter((account) => account.error).length;
+  return {
+    ...noticeEmbed(`${title} (${formatNumber(listing.items.length)})`, boundedList(lines)),
+    color: inError > 0 ? COLORS.failure : COLORS.info,
+    ...(inError > 0 ? { footer: { text: `${plural(inError, 'account')} in error state` } } : {}),
+  };
+}
+
+/** The question `/pixverse-unregister` asks before it removes anything. */
+export function confirmUnregister(channel: V1Channel, buttonIds: { confirm: string; cancel: string }, expiresAt: Date): ReplyBody {
+  return {
+    embeds: [
+      noticeEmbed(
+        'Remove this registration?',
+        `<#${channel.channel}> (max jobs ${formatNumber(channel.maxJobs)}, token \`${channel.discordMasked ?? 'none'}\`) will no longer be registered with useapi.net; PixVerse v1 jobs stop running there.\nThis question expires ${relativeTime(expiresAt)}.`,
+        COLORS.low,
+      ),
+    ],
+    components: [
+      {
+        type: ComponentType.ActionRow,
+        components: [
+          { type: ComponentType.Button, style: ButtonStyle.Danger, label: 'Remove', custom_id: buttonIds.confirm },
+          { type: ComponentType.Button, style: ButtonStyle.Secondary, label: 'Cancel', custom_id: buttonIds.cancel },
+        ],
+      },
+    ],
   };
 }

@@ -1,0 +1,183 @@
+import type { APIMessage } from 'discord-api-types/v10';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  ADMIN,
+  GUILD_ID,
+  OTHER_CHANNEL,
+  SECRETS,
+  TEXT_CHANNEL,
+  isEphemeral,
+  startStack,
+  visibleText,
+  type Stack,
+} from './stack.js';
+
+let stack: Stack | undefined;
+afterEach(async () => {
+  await stack?.close();
+  stack = undefined;
+});
+
+const registration = (channel: string, server = GUILD_ID, maxJobs = 2, discord: string = SECRETS.pixverseDiscordToken) => ({
+  channel,
+  server,
+  discord,
+  maxJobs,
+});
+
+/** The custom ids of the buttons on a message. */
+function buttonIds(message: APIMessage): string[] {
+  return (message.components ?? []).flatMap((row) =>
+    'components' in row ? row.components.map((c) => ('custom_id' in c ? c.custom_id : '')) : [],
+  );
+}
+
+describe('/pixverse-accounts', () => {
+  it('lists v1 registrations (mention here, ids elsewhere, masked tokens) and v2 accounts with errors flagged', async () => {
+    const foreignToken = 'foreign-clear-user-token-0000-ABCD';
+    stack = await startStack({
+      channels: [registration(TEXT_CHANNEL.id), registration('400000000000000055', '300000000000000099', 1, foreignToken)],
+      accounts: [{ email: 'ok@example.com', maxJobs: 3 }, { email: 'broken@example.com', error: 'session rejected' }],
+    });
+    const message = await stack.command('pixverse-accounts', [], { permissions: ADMIN }).finalMessage();
+    const text = visibleText(message);
+    expect(isEphemeral(message)).toBe(true);
+    expect(text).toContain('v1 channel registrations (2)');
+    expect(text).toContain(`<#${TEXT_CHANNEL.id}> · max jobs 2 · token \`••••WXYZ\``);
+    expect(text).toContain('`400000000000000055` (server `300000000000000099`)');
+    expect(text).toContain('••••ABCD');
+    expect(text).not.toContain(foreignToken);
+    expect(text).toContain('v2 email accounts (2)');
+    expect(text).toMatch(/`ok@example.com` · max jobs 3 · session expires <t:\d+:R>/);
+    expect(text).toMatch(/⚠️ `broken@example.com`[^\n]*\n[^\n]*delete it on useapi.net and add it again/);
+  });
+
+  it('says "none configured" for both lists as a normal answer', async () => {
+    stack = await startStack({ accounts: [], channels: [] });
+    const text = visibleText(await stack.command('pixverse-accounts', [], { permissions: ADMIN }).finalMessage());
+    expect(text).toContain('None configured. `/pixverse-register`');
+    expect(text).toContain('None configured. Add one on useapi.net');
+  });
+
+  it('shows one list failing beside the other', async () => {
+    stack = await startStack({ channels: [registration(TEXT_CHANNEL.id)], env: { USEAPI_CACHE_TTL: '0s' } });
+    stack.useapi.addFault({ path: '/v2/pixverse/accounts', fault: { kind: 'status', status: 500, body: 'oops' } });
+    const text = visibleText(await stack.command('pixverse-accounts', [], { permissions: ADMIN }).finalMessage());
+    expect(text).toContain(`<#${TEXT_CHANNEL.id}>`);
+    expect(text).toContain('useapi.net is having trouble');
+  });
+
+  it('cuts a long list to fit Discord’s embed limits instead of being refused', async () => {
+    const channels = Array.from({ length: 300 }, (_, i) =>
+      registration(`4100000000000${String(i).padStart(5, '0')}`, GUILD_ID, 1, `bulk-clear-user-token-${String(i).padStart(6, '0')}-zz`),
+    );
+    const accounts = Array.from({ length: 120 }, (_, i) => ({ email: `a-rather-long-account-name-${i}@example.com` }));
+    stack = await startStack({ channels, accounts });
+    const message = await stack.command('pixverse-accounts', [], { permissions: ADMIN }).finalMessage();
+    const text = visibleText(message);
+    expect(text).toMatch(/…and \d+ more/);
+    expect(text).toContain('v1 channel registrations (300)');
+    const total = (message.embeds ?? []).reduce((sum, e) => sum + (e.title?.length ?? 0) + (e.description?.length ?? 0) + (e.footer?.text.length ?? 0), 0);
+    expect(total).toBeLessThanOrEqual(6_000);
+    expect(stack.discord.validationErrors).toEqual([]);
+  });
+
+  it('is refused to a member without Manage Server, with no upstream call', async () => {
+    stack = await startStack();
+    expect(visibleText(await stack.command('pixverse-accounts').finalMessage())).toContain('Manage Server');
+    expect(stack.useapi.requests).toHaveLength(0);
+  });
+});
+
+describe('/pixverse-unregister', () => {
+  async function ask(s: Stack, options: Parameters<Stack['command']>[1] = []) {
+    const handle = s.command('pixverse-unregister', options, { permissions: ADMIN, userId: '200000000000000777' });
+    const message = await handle.finalMessage();
+    return { message, ids: buttonIds(message) };
+  }
+
+  it('asks first, and removes the current channel’s registration only after Remove', async () => {
+    stack = await startStack({ channels: [registration(TEXT_CHANNEL.id)] });
+    const { message, ids } = await ask(stack);
+    expect(visibleText(message)).toContain('Remove this registration?');
+    expect(visibleText(message)).toContain('••••WXYZ');
+    expect(isEphemeral(message)).toBe(true);
+    expect(stack.useapi.requestsTo('DELETE', '/v1/')).toHaveLength(0);
+    const confirm = ids.find((id) => id.includes(':confirm:'))!;
+
+    // A list read now is cached…
+    await stack.command('pixverse-accounts', [], { permissions: ADMIN }).finalMessage();
+    const press = stack.pressButton(confirm, message.id, { permissions: ADMIN, userId: '200000000000000777' });
+    const first = await press.firstResponse();
+    expect([6, 7]).toContain(first.callbackType);
+    const done = await press.finalMessage();
+    expect(visibleText(done)).toContain('Registration removed');
+    expect(done.components ?? []).toEqual([]);
+    expect(stack.useapi.requestsTo('DELETE', `/v1/pixverse/account/${TEXT_CHANNEL.id}`)).toHaveLength(1);
+    expect(stack.useapi.channels()).toEqual([]);
+
+    // …and the removal invalidated it.
+    const after = visibleText(await stack.command('pixverse-accounts', [], { permissions: ADMIN }).finalMessage());
+    expect(after).toContain('None configured. `/pixverse-register`');
+  });
+
+  it('takes another channel from the option', async () => {
+    stack = await startStack({ channels: [registration(OTHER_CHANNEL.id)] });
+    const { ids } = await ask(stack, [{ name: 'channel', type: 7, value: OTHER_CHANNEL.id }]);
+    expect(ids[0]).toContain(`:${OTHER_CHANNEL.id}:`);
+  });
+
+  it('Cancel removes nothing', async () => {
+    stack = await startStack({ channels: [registration(TEXT_CHANNEL.id)] });
+    const { message, ids } = await ask(stack);
+    const cancel = ids.find((id) => id.includes(':cancel:'))!;
+    const done = await stack.pressButton(cancel, message.id, { permissions: ADMIN, userId: '200000000000000777' }).finalMessage();
+    expect(visibleText(done)).toContain('stays registered');
+    expect(stack.useapi.requestsTo('DELETE', '/v1/')).toHaveLength(0);
+    expect(stack.useapi.channels()).toHaveLength(1);
+  });
+
+  it('refuses a press by anyone but the admin who asked, even another admin', async () => {
+    stack = await startStack({ channels: [registration(TEXT_CHANNEL.id)] });
+    const { message, ids } = await ask(stack);
+    const confirm = ids.find((id) => id.includes(':confirm:'))!;
+    const other = await stack.pressButton(confirm, message.id, { permissions: ADMIN, userId: '200000000000000888' }).finalMessage();
+    expect(visibleText(other)).toContain('Only the admin who ran');
+    expect(isEphemeral(other)).toBe(true);
+    const member = await stack.pressButton(confirm, message.id, { userId: '200000000000000777' }).finalMessage();
+    expect(visibleText(member)).toContain('Manage Server');
+    expect(stack.useapi.requestsTo('DELETE', '/v1/')).toHaveLength(0);
+  });
+
+  it('refuses a press after the minute has passed', async () => {
+    stack = await startStack({ channels: [registration(TEXT_CHANNEL.id)] });
+    const { message, ids } = await ask(stack);
+    const confirm = ids.find((id) => id.includes(':confirm:'))!;
+    const expired = confirm.replace(/:\d+$/, `:${Math.floor(Date.now() / 1000) - 1}`);
+    const done = await stack.pressButton(expired, message.id, { permissions: ADMIN, userId: '200000000000000777' }).finalMessage();
+    expect(visibleText(done)).toContain('Question expired');
+    expect(stack.useapi.requestsTo('DELETE', '/v1/')).toHaveLength(0);
+  });
+
+  it('says "not registered" without asking when there is nothing to remove', async () => {
+    stack = await startStack({ channels: [] });
+    const { message, ids } = await ask(stack);
+    expect(visibleText(message)).toContain('not registered');
+    expect(ids).toEqual([]);
+  });
+
+  it('says "was not registered" when it is gone by the time Remove is pressed (404)', async () => {
+    stack = await startStack({ channels: [registration(TEXT_CHANNEL.id)] });
+    const { message, ids } = await ask(stack);
+    stack.useapi.setChannels([]);
+    const confirm = ids.find((id) => id.includes(':confirm:'))!;
+    const done = await stack.pressButton(confirm, message.id, { permissions: ADMIN, userId: '200000000000000777' }).finalMessage();
+    expect(visibleText(done)).toContain('Was not registered');
+  });
+
+  it('refuses to remove another server’s registration', async () => {
+    stack = await startStack({ channels: [registration(OTHER_CHANNEL.id, '300000000000000099')] });
+    const { message } = await ask(stack, [{ name: 'channel', type: 7, value: OTHER_CHANNEL.id }]);
+    expect(visibleText(message)).toContain('belongs to another server');
+  });
+});
