@@ -78,6 +78,7 @@ async function everyAccount(ctx: CommandContext): Promise<ReplyBody> {
 
 export default defineCommand({
   data,
+  cooldownMs: (config) => config.creditsCooldownMs,
 
   async execute(interaction, { email, share }, ctx) {
     const work = email === undefined ? everyAccount(ctx) : oneAccount(ctx, email);

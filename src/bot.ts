@@ -7,6 +7,7 @@ import { createRouter } from './discord/router.js';
 import { describeSync, syncCommands, type SyncChange } from './discord/sync.js';
 import type { Logger } from './logger.js';
 import { UseapiClient } from './useapi/client.js';
+import { UseapiError } from './useapi/errors.js';
 
 export interface Bot {
   client: Client<true>;
@@ -29,6 +30,7 @@ export async function startBot({ config, logger, commands }: StartOptions): Prom
     baseUrl: config.useapi.baseUrl,
     timeouts: config.useapi.timeouts,
     cacheTtlMs: config.useapi.cacheTtlMs,
+    maxConcurrent: config.useapi.maxConcurrent,
     logger: logger.child({ component: 'useapi' }),
   });
   const client = createDiscordClient(config.discord.apiUrl);
@@ -68,6 +70,7 @@ export async function startBot({ config, logger, commands }: StartOptions): Prom
     },
     'ready',
   );
+  void checkUseapiToken(useapi, logger);
   const missing = config.discord.guildIds.filter((id) => !readyClient.guilds.cache.has(id));
   if (missing.length > 0) {
     logger.warn({ guilds: missing, invite: inviteUrl(readyClient.application.id) }, 'the bot is not in some servers of DISCORD_GUILD_ID; invite it with this link');
@@ -83,4 +86,25 @@ export async function startBot({ config, logger, commands }: StartOptions): Prom
       await useapi.close();
     },
   };
+}
+
+/**
+ * One cheap read at start-up, so a wrong USEAPI_TOKEN shows in the log before a user finds it. A
+ * failure is a warning: the bot keeps serving, and each command explains the same failure itself.
+ * It also fills the account cache that autocomplete answers from.
+ */
+async function checkUseapiToken(useapi: UseapiClient, logger: Logger): Promise<void> {
+  try {
+    const accounts = await useapi.accounts();
+    logger.info({ accounts: accounts.length }, 'useapi.net accepted the API token');
+  } catch (error) {
+    const kind = error instanceof UseapiError ? error.kind : 'unknown';
+    const hint =
+      kind === 'unauthorized'
+        ? 'useapi.net rejected USEAPI_TOKEN: copy the API token from your useapi.net account into .env and restart'
+        : kind === 'subscription'
+          ? 'useapi.net says the subscription is missing or expired: renew it on useapi.net'
+          : 'could not check USEAPI_TOKEN with useapi.net at start-up; commands will retry';
+    logger.warn({ kind, detail: (error as Error).message }, hint);
+  }
 }

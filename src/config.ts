@@ -104,6 +104,8 @@ export const envSchema = z.object({
   USEAPI_BODY_TIMEOUT: duration('5s', 100),
   USEAPI_TOTAL_TIMEOUT: duration('10s', 500),
   USEAPI_CACHE_TTL: duration('30s', 0),
+  USEAPI_MAX_CONCURRENCY: integerIn(1, 32, 4),
+  CREDITS_COOLDOWN: duration('5s', 0),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -115,7 +117,10 @@ export interface Config {
     baseUrl: string;
     timeouts: { connectMs: number; headersMs: number; bodyMs: number; totalMs: number };
     cacheTtlMs: number;
+    maxConcurrent: number;
   };
+  /** Per-user wait between two `/credits`. */
+  creditsCooldownMs: number;
   pixverse: { discordToken: string | undefined; defaultMaxJobs: number };
   logLevel: (typeof LOG_LEVELS)[number];
 }
@@ -175,7 +180,9 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
         totalMs: e.USEAPI_TOTAL_TIMEOUT,
       },
       cacheTtlMs: e.USEAPI_CACHE_TTL,
+      maxConcurrent: e.USEAPI_MAX_CONCURRENCY,
     },
+    creditsCooldownMs: e.CREDITS_COOLDOWN,
     pixverse: { discordToken: e.PIXVERSE_DISCORD_TOKEN, defaultMaxJobs: e.PIXVERSE_MAX_JOBS },
     logLevel: e.LOG_LEVEL,
   };

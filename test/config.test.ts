@@ -38,7 +38,9 @@ describe('parseConfig: valid environments', () => {
         baseUrl: 'https://api.useapi.net',
         timeouts: { connectMs: 3_000, headersMs: 8_000, bodyMs: 5_000, totalMs: 10_000 },
         cacheTtlMs: 30_000,
+        maxConcurrent: 4,
       },
+      creditsCooldownMs: 5_000,
       pixverse: { discordToken: PIXVERSE_SECRET, defaultMaxJobs: 1 },
       logLevel: 'info',
     });

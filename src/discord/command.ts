@@ -55,6 +55,8 @@ export type OptionsOf<D> = D extends { options: readonly (infer O)[] }
 
 export interface Command<D extends CommandDefinition = CommandDefinition> {
   data: D;
+  /** Per-user wait between two runs of the command, from the configuration; absent: none. */
+  cooldownMs?(config: Config): number;
   /** Runs after the router checked the guild, the member's permissions and every option. */
   execute(interaction: ChatInputCommandInteraction, options: OptionsOf<D>, ctx: CommandContext): Promise<void>;
   /** Choices for the focused option; must be quick, autocomplete cannot be deferred. */

@@ -3,8 +3,10 @@ import { DiscordAPIError, MessageFlags, RESTJSONErrorCodes, type Interaction } f
 import type { Logger } from '../logger.js';
 import { failureReply } from '../presentation/embeds.js';
 import { describeFailure } from '../presentation/failure.js';
+import { secondsFromMs } from '../presentation/format.js';
 import { UseapiError } from '../useapi/errors.js';
 import { Refusal, type Command, type CommandContext } from './command.js';
+import { Cooldowns } from './cooldown.js';
 import { readOptions } from './options.js';
 import { sendReply } from './respond.js';
 
@@ -37,6 +39,9 @@ export function createRouter({ commands, context, guildIds, logger }: RouterOpti
   const byName = new Map(commands.map((command) => [command.data.name, command]));
   const served = new Set(guildIds);
   const inFlight = new Set<Promise<void>>();
+  const cooldowns = new Map(
+    commands.flatMap((command) => (command.cooldownMs ? [[command.data.name, new Cooldowns(command.cooldownMs(context.config))] as const] : [])),
+  );
   let accepting = true;
 
   function commandFor(interaction: Interaction): Command | undefined {
@@ -61,6 +66,8 @@ export function createRouter({ commands, context, guildIds, logger }: RouterOpti
     checkAccess(interaction, command);
     if (interaction.isChatInputCommand()) {
       const options = readOptions(command.data, interaction.options.data);
+      const wait = cooldowns.get(command.data.name)?.take(interaction.user.id) ?? 0;
+      if (wait > 0) throw new Refusal(`You asked a moment ago. Try again in ${secondsFromMs(wait)} s.`);
       await command.execute(interaction, options, context);
     } else if (interaction.isAutocomplete()) {
       const focused = interaction.options.getFocused(true);

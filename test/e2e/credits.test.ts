@@ -100,6 +100,17 @@ describe('/credits end to end', () => {
     expect(text).not.toMatch(/undefined|Error:|at .*\.ts/);
   });
 
+  it('answers a second /credits from the same user within the cooldown with the wait, no upstream call', async () => {
+    stack = await startStack({ env: { CREDITS_COOLDOWN: '30s' } });
+    await stack.command('credits').finalMessage();
+    const again = await stack.command('credits').finalMessage();
+    expect(visibleText(again)).toMatch(/Try again in (30|29) s/);
+    expect(isEphemeral(again)).toBe(true);
+    const otherUser = await stack.command('credits', [], { userId: '200000000000000999' }).finalMessage();
+    expect(visibleText(otherUser)).toContain('credits left to spend');
+    expect(stack.useapi.requestsTo('GET', '/v2/pixverse/features')).toHaveLength(1);
+  });
+
   it('coalesces a burst of identical requests into one upstream call', async () => {
     stack = await startStack();
     stack.useapi.latencyMs = 100;

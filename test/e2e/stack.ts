@@ -44,6 +44,8 @@ export interface StackOptions {
   env?: Record<string, string | undefined>;
   /** Serve only GUILD_ID (the default), or every guild. */
   allowlist?: boolean;
+  /** Runs before the bot starts, e.g. to add useapi.net faults its start-up check meets. */
+  beforeStart?: (useapi: UseapiEmulator) => void;
 }
 
 export interface Stack {
@@ -96,6 +98,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     PIXVERSE_DISCORD_TOKEN: SECRETS.pixverseDiscordToken,
     USEAPI_TOTAL_TIMEOUT: '2s',
     USEAPI_HEADERS_TIMEOUT: '2s',
+    // Tests run one user's commands back to back; the cooldown has its own test.
+    CREDITS_COOLDOWN: '0s',
     ...options.env,
   };
   const config = parseConfig(env);
@@ -105,7 +109,11 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     secrets: [config.discord.token, config.useapi.token, config.pixverse.discordToken],
     destination: { write: (line: string) => void logs.push(line) },
   });
+  options.beforeStart?.(useapi);
   const bot = await startBot({ config, logger, commands });
+  await startupCheckDone(logs);
+  // Tests count the requests their own interactions cause.
+  useapi.requests.splice(0);
   const invoker = (overrides: Partial<InvokerFixture> = {}): InvokerFixture => ({ ...defaultInvoker, ...overrides });
 
   const secrets: string[] = [];
@@ -131,6 +139,15 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       assertNothingLeaked([...Object.values(SECRETS), ...clearV1Tokens, ...secrets], logs, discord);
     },
   };
+}
+
+/** The bot checks USEAPI_TOKEN once after ready, in the background; wait for its log line. */
+async function startupCheckDone(logs: string[]): Promise<void> {
+  const deadline = Date.now() + 5_000;
+  while (!logs.some((line) => line.includes('USEAPI_TOKEN') || line.includes('useapi.net accepted the API token'))) {
+    if (Date.now() > deadline) throw new Error('the start-up check of USEAPI_TOKEN never finished');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
 }
 
 function assertNothingLeaked(secrets: string[], logs: string[], discord: DiscordEmulator): void {

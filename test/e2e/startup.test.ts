@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startBot } from '../../src/bot.js';
 import { commands } from '../../src/discord/commands.js';
 import { createLogger } from '../../src/logger.js';
-import { GUILD_ID, startStack, type Stack } from './stack.js';
+import { GUILD_ID, startStack, visibleText, type Stack } from './stack.js';
 
 let stack: Stack | undefined;
 afterEach(async () => {
@@ -62,12 +62,28 @@ describe('start-up', () => {
     const logger = createLogger({ level: 'silent', secrets: [] });
     stack.bot = await startBot({ config: stack.config, logger, commands });
     expect(stack.bot.sync).toEqual([{ scope: GUILD_ID, added: [], removed: ['retired'], changed: ['credits'], written: true }]);
-    expect(stack.discord.commands(GUILD_ID).map((c) => c.name).sort()).toEqual(['credits', 'pixverse-register']);
+    expect(stack.discord.commands(GUILD_ID).map((c) => c.name).sort()).toEqual(commands.map((c) => c.data.name).sort());
   });
 
   it('registers global commands when no guild is configured, and serves any guild', async () => {
     stack = await startStack({ allowlist: false });
-    expect(stack.discord.commands().map((c) => c.name).sort()).toEqual(['credits', 'pixverse-register']);
+    expect(stack.discord.commands().map((c) => c.name).sort()).toEqual(commands.map((c) => c.data.name).sort());
+  });
+
+  it('checks USEAPI_TOKEN once at start-up and logs that it was accepted', async () => {
+    stack = await startStack();
+    const lines = stack.logs.map((line) => JSON.parse(line) as { level: number; msg: string; accounts?: number });
+    expect(lines.find((line) => line.msg === 'useapi.net accepted the API token')?.accounts).toBe(1);
+  });
+
+  it('warns clearly, without stopping, when useapi.net rejects USEAPI_TOKEN at start-up', async () => {
+    stack = await startStack({
+      beforeStart: (useapi) =>
+        useapi.addFault({ path: '/v2/pixverse/accounts', fault: { kind: 'status', status: 401, body: '{"error":"Unauthorized","code":401}' }, times: 1 }),
+    });
+    const warning = stack.logs.map((line) => JSON.parse(line) as { level: number; msg: string }).find((line) => line.msg.includes('rejected USEAPI_TOKEN'));
+    expect(warning?.level).toBe(40);
+    expect(visibleText(await stack.command('credits').finalMessage())).toContain('credits left to spend');
   });
 
   it('rejects start-up with TokenInvalid when Discord refuses the token', async () => {
