@@ -1,13 +1,19 @@
 import { once } from 'node:events';
 import { Events, type Client } from 'discord.js';
+import { AlertMonitor } from './alerts/monitor.js';
+import { AlertStore } from './alerts/store.js';
 import type { Config } from './config.js';
-import type { Command } from './discord/command.js';
+import { openAlertChannel } from './discord/alert-channel.js';
+import type { AlertsHandle, Command, CommandContext } from './discord/command.js';
 import { createDiscordClient, inviteUrl } from './discord/client.js';
 import { createRouter } from './discord/router.js';
 import { describeSync, syncCommands, type SyncChange } from './discord/sync.js';
 import type { Logger } from './logger.js';
 import { UseapiClient } from './useapi/client.js';
 import { UseapiError } from './useapi/errors.js';
+
+/** Failed checks in a row before a failure is reported: one slow minute is not an incident. */
+const ALERT_FAILURE_CHECKS = 3;
 
 export interface Bot {
   client: Client<true>;
@@ -34,9 +40,11 @@ export async function startBot({ config, logger, commands }: StartOptions): Prom
     logger: logger.child({ component: 'useapi' }),
   });
   const client = createDiscordClient(config.discord.apiUrl);
+  const alerts: AlertsHandle = { monitor: undefined, problem: config.alerts.channelId ? 'starting' : 'ALERT_CHANNEL_ID is not set' };
+  const context: CommandContext = { useapi, config, logger, alerts };
   const router = createRouter({
     commands,
-    context: { useapi, config, logger },
+    context,
     guildIds: config.discord.guildIds,
     logger,
   });
@@ -70,7 +78,8 @@ export async function startBot({ config, logger, commands }: StartOptions): Prom
     },
     'ready',
   );
-  void checkUseapiToken(useapi, logger);
+  if (config.alerts.channelId) await startAlerts(readyClient, useapi, config, logger, alerts);
+  else void checkUseapiToken(useapi, logger);
   const missing = config.discord.guildIds.filter((id) => !readyClient.guilds.cache.has(id));
   if (missing.length > 0) {
     logger.warn({ guilds: missing, invite: inviteUrl(readyClient.application.id) }, 'the bot is not in some servers of DISCORD_GUILD_ID; invite it with this link');
@@ -82,10 +91,38 @@ export async function startBot({ config, logger, commands }: StartOptions): Prom
     sync,
     async stop(drainMs = 5_000) {
       await router.drain(drainMs);
+      await alerts.monitor?.stop();
       await readyClient.destroy();
       await useapi.close();
     },
   };
+}
+
+/**
+ * The credit monitor, when ALERT_CHANNEL_ID is set. Its first check doubles as the start-up check
+ * of USEAPI_TOKEN. A channel the bot cannot post in is logged once and leaves the monitor off: the
+ * commands keep working, and no alert is marked as announced without having been posted.
+ */
+async function startAlerts(client: Client<true>, useapi: UseapiClient, config: Config, logger: Logger, alerts: AlertsHandle): Promise<void> {
+  const channel = await openAlertChannel(client, config.alerts);
+  if ('problem' in channel) {
+    alerts.problem = channel.problem;
+    logger.warn({ detail: channel.problem }, 'credit alerts are off: the alert channel is not usable');
+    void checkUseapiToken(useapi, logger);
+    return;
+  }
+  const monitor = new AlertMonitor({
+    useapi,
+    store: new AlertStore(config.dataDir),
+    settings: { creditsBelow: config.alerts.creditsBelow, expiryDays: config.alerts.expiryDays, failureChecks: ALERT_FAILURE_CHECKS },
+    intervalMs: config.alerts.checkIntervalMs,
+    post: channel.post,
+    logger: logger.child({ component: 'alerts' }),
+  });
+  alerts.monitor = monitor;
+  alerts.problem = undefined;
+  await monitor.start();
+  void checkUseapiToken(useapi, logger);
 }
 
 /**

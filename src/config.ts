@@ -16,6 +16,8 @@ const optionalString = z
 const unsetIfEmpty = (value: unknown): unknown =>
   typeof value === 'string' && value.trim() === '' ? undefined : value;
 
+const snowflake = (what: string) => z.string().trim().regex(SNOWFLAKE, `must be the id of ${what} (17 to 20 digits)`);
+
 const integerIn = (min: number, max: number, fallback: number) =>
   z.preprocess(
     unsetIfEmpty,
@@ -106,6 +108,12 @@ export const envSchema = z.object({
   USEAPI_CACHE_TTL: duration('30s', 0),
   USEAPI_MAX_CONCURRENCY: integerIn(1, 32, 4),
   CREDITS_COOLDOWN: duration('5s', 0),
+  ALERT_CHANNEL_ID: z.preprocess(unsetIfEmpty, snowflake('a channel').optional()),
+  ALERT_CREDITS_BELOW: integerIn(0, 1_000_000_000, 100),
+  ALERT_CHECK_INTERVAL: duration('15m', 10_000),
+  ALERT_EXPIRY_DAYS: integerIn(0, 365, 3),
+  ALERT_ROLE_ID: z.preprocess(unsetIfEmpty, snowflake('a role').optional()),
+  DATA_DIR: z.preprocess(unsetIfEmpty, z.string().default('./data')),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -122,6 +130,15 @@ export interface Config {
   /** Per-user wait between two `/credits`. */
   creditsCooldownMs: number;
   pixverse: { discordToken: string | undefined; defaultMaxJobs: number };
+  alerts: {
+    /** Unset: no monitor runs. */
+    channelId: string | undefined;
+    creditsBelow: number;
+    checkIntervalMs: number;
+    expiryDays: number;
+    roleId: string | undefined;
+  };
+  dataDir: string;
   logLevel: (typeof LOG_LEVELS)[number];
 }
 
@@ -131,6 +148,8 @@ const WHERE_TO_GET: Partial<Record<keyof Env, string>> = {
   USEAPI_TOKEN: 'useapi.net → your account → API token (looks like user:…)',
   DISCORD_GUILD_ID: 'Discord → User Settings → Advanced → Developer Mode, then right-click the server → Copy Server ID',
   PIXVERSE_DISCORD_TOKEN: 'the Discord user token of the account useapi.net drives PixVerse with (see README)',
+  ALERT_CHANNEL_ID: 'Developer Mode on, right-click the channel → Copy Channel ID',
+  ALERT_ROLE_ID: 'Developer Mode on, Server Settings → Roles → right-click the role → Copy Role ID',
 };
 
 export class ConfigError extends Error {
@@ -184,6 +203,14 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     },
     creditsCooldownMs: e.CREDITS_COOLDOWN,
     pixverse: { discordToken: e.PIXVERSE_DISCORD_TOKEN, defaultMaxJobs: e.PIXVERSE_MAX_JOBS },
+    alerts: {
+      channelId: e.ALERT_CHANNEL_ID,
+      creditsBelow: e.ALERT_CREDITS_BELOW,
+      checkIntervalMs: e.ALERT_CHECK_INTERVAL,
+      expiryDays: e.ALERT_EXPIRY_DAYS,
+      roleId: e.ALERT_ROLE_ID,
+    },
+    dataDir: e.DATA_DIR,
     logLevel: e.LOG_LEVEL,
   };
 }

@@ -42,6 +42,8 @@ describe('parseConfig: valid environments', () => {
       },
       creditsCooldownMs: 5_000,
       pixverse: { discordToken: PIXVERSE_SECRET, defaultMaxJobs: 1 },
+      alerts: { channelId: undefined, creditsBelow: 100, checkIntervalMs: 900_000, expiryDays: 3, roleId: undefined },
+      dataDir: './data',
       logLevel: 'info',
     });
   });

@@ -8,6 +8,7 @@ import {
   type ModalSubmitInteraction,
   type RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from 'discord.js';
+import type { AlertMonitor } from '../alerts/monitor.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { UseapiClient } from '../useapi/client.js';
@@ -24,11 +25,18 @@ type DeepReadonly<T> = T extends (infer U)[]
  */
 export type CommandDefinition = DeepReadonly<RESTPostAPIChatInputApplicationCommandsJSONBody>;
 
-/** What a handler may use: no HTTP, no Discord wiring, only the useapi client and settings. */
+/** The credit monitor, once started, or why it is not running. */
+export interface AlertsHandle {
+  monitor: AlertMonitor | undefined;
+  problem: string | undefined;
+}
+
+/** What a handler may use: no HTTP, no Discord wiring, only the useapi client, the monitor and settings. */
 export interface CommandContext {
   useapi: UseapiClient;
   config: Config;
   logger: Logger;
+  alerts: AlertsHandle;
 }
 
 type OptionValue<O> = O extends { type: ApplicationCommandOptionType.String }

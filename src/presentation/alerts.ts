@@ -1,0 +1,94 @@
+import type { APIEmbed } from 'discord.js';
+import type { AccountMemory, Incident } from '../alerts/rules.js';
+import { COLORS } from './embeds.js';
+import { describeFailure } from './failure.js';
+import { formatNumber, longDate, plural, relativeTime } from './format.js';
+
+function account(email: string): string {
+  return `\`${email.replace(/`/g, "'")}\``;
+}
+
+/** One alert message: names the account, says what happened and what to do. */
+export function alertEmbed(incident: Incident): APIEmbed {
+  switch (incident.kind) {
+    case 'low-credits':
+      return {
+        title: 'PixVerse credits running low',
+        description: `${account(incident.email)} has **${formatNumber(incident.spendable)}** credits left to spend, below the alert threshold of ${formatNumber(incident.threshold)}. Top up on PixVerse or move work to another account.`,
+        color: incident.spendable <= 0 ? COLORS.empty : COLORS.low,
+      };
+    case 'account-error':
+      return {
+        title: 'PixVerse account in error state',
+        description: `useapi.net can no longer use ${account(incident.email)} (its session was rejected). Delete the account on useapi.net and add it again (\`POST /v2/pixverse/accounts\`).`,
+        color: COLORS.empty,
+      };
+    case 'account-recovered':
+      return {
+        title: 'PixVerse account working again',
+        description: `${account(incident.email)} answers normally again.`,
+        color: COLORS.ok,
+      };
+    case 'expiring':
+      return {
+        title: incident.what === 'expires' ? 'PixVerse plan about to expire' : 'PixVerse plan about to renew',
+        description: `The plan of ${account(incident.email)} ${incident.what === 'expires' ? 'expires' : 'renews'} ${relativeTime(incident.date)} (${longDate(incident.date)}).`,
+        color: COLORS.low,
+      };
+    case 'unreadable': {
+      const failure = describeFailure(incident.error);
+      const what = incident.email ? `the credits of ${account(incident.email)}` : 'the account list';
+      return {
+        title: 'Credits could not be checked',
+        description: `The last ${formatNumber(incident.checks)} checks could not read ${what}: **${failure.title}.** ${failure.text}`,
+        color: COLORS.failure,
+      };
+    }
+    case 'token-rejected': {
+      const failure = describeFailure(incident.error);
+      return { title: failure.title, description: `${failure.text} Until then no account can be checked.`, color: COLORS.empty };
+    }
+    case 'token-accepted':
+      return { title: 'useapi.net accepts the API token again', description: 'Credit checks are running again.', color: COLORS.ok };
+  }
+}
+
+export interface AlertStatus {
+  channelId: string | undefined;
+  roleId: string | undefined;
+  problem: string | undefined;
+  settings: { creditsBelow: number; expiryDays: number; intervalMs: number };
+  lastCheckAt: Date | undefined;
+  accounts: Array<{ email: string; memory: AccountMemory }>;
+  /** Incidents posted by a check the admin just ran, when they ran one. */
+  posted: number | undefined;
+}
+
+function every(ms: number): string {
+  if (ms % 3_600_000 === 0) return `${ms / 3_600_000} h`;
+  if (ms % 60_000 === 0) return `${ms / 60_000} min`;
+  return `${Math.round(ms / 1000)} s`;
+}
+
+function accountLine({ email, memory }: AlertStatus['accounts'][number]): string {
+  const parts = [account(email)];
+  if (memory.last?.spendable !== undefined) parts.push(`${formatNumber(memory.last.spendable)} credits`);
+  if (memory.last?.plan) parts.push(`plan ${memory.last.plan}`);
+  if (memory.error) parts.push('⚠️ error state');
+  else if (memory.low) parts.push('⚠️ low (alerted)');
+  if (memory.last?.problem) parts.push(`last check: ${memory.last.problem}`);
+  return parts.join(' · ');
+}
+
+/** `/credits-alerts`: the settings and what the monitor last saw of each account. */
+export function alertStatusEmbed(status: AlertStatus): APIEmbed {
+  const lines = [
+    status.channelId ? `Alerts go to <#${status.channelId}>${status.roleId ? ` and ping <@&${status.roleId}>` : ''}.` : 'Alerts are **off**: set `ALERT_CHANNEL_ID` and restart the bot to turn them on.',
+    `Threshold: below **${formatNumber(status.settings.creditsBelow)}** spendable credits · expiry warning **${formatNumber(status.settings.expiryDays)}** days ahead · checked every **${every(status.settings.intervalMs)}**.`,
+  ];
+  if (status.channelId && status.problem) lines.push(`⚠️ Not running: ${status.problem}.`);
+  if (status.lastCheckAt) lines.push(`Last check ${relativeTime(status.lastCheckAt)}.`);
+  if (status.posted !== undefined) lines.push(`Check run now: ${status.posted === 0 ? 'nothing new to report' : `${plural(status.posted, 'alert')} posted`}.`);
+  lines.push('', status.accounts.length > 0 ? status.accounts.map(accountLine).join('\n') : 'No account checked yet.');
+  return { title: 'Credit alerts', description: lines.join('\n').slice(0, 4_000), color: status.problem && status.channelId ? COLORS.failure : COLORS.info };
+}

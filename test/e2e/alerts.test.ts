@@ -1,0 +1,82 @@
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { featuresFixture } from '../../src/emulators/useapi.js';
+import { ADMIN, OTHER_CHANNEL, isEphemeral, startStack, visibleText, type Stack } from './stack.js';
+
+let stack: Stack | undefined;
+afterEach(async () => {
+  await stack?.close();
+  stack = undefined;
+});
+
+const ROLE_ID = '500000000000000001';
+
+async function alertStack(env: Record<string, string | undefined> = {}, accounts = [{ email: 'low@example.com', features: featuresFixture({ credit_daily: 0, credit_monthly: 20, credit_package: 0 }) }]) {
+  const dataDir = await mkdtemp(join(tmpdir(), 'alerts-e2e-'));
+  return startStack({
+    accounts,
+    env: { ALERT_CHANNEL_ID: OTHER_CHANNEL.id, ALERT_ROLE_ID: ROLE_ID, ALERT_CREDITS_BELOW: '100', DATA_DIR: dataDir, USEAPI_CACHE_TTL: '0s', ...env },
+  });
+}
+
+async function waitFor<T>(read: () => T | undefined | Promise<T | undefined>, what: string, timeoutMs = 3_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+describe('credit alerts through Discord', () => {
+  it('posts one alert for low credits at start-up, pinging only ALERT_ROLE_ID, and remembers it', async () => {
+    stack = await alertStack();
+    const [message] = await waitFor(() => {
+      const messages = stack!.discord.channelMessages(OTHER_CHANNEL.id);
+      return messages.length > 0 ? messages : undefined;
+    }, 'the alert');
+    expect(visibleText(message)).toContain('PixVerse credits running low');
+    expect(visibleText(message)).toContain('`low@example.com` has **20** credits left');
+    expect(message?.content).toBe(`<@&${ROLE_ID}>`);
+    const post = stack.discord.requests.find((request) => request.method === 'POST' && request.path === `/channels/${OTHER_CHANNEL.id}/messages`);
+    expect((post?.body as { allowed_mentions: unknown }).allowed_mentions).toEqual({ parse: [], roles: [ROLE_ID] });
+    expect(stack.discord.validationErrors).toEqual([]);
+
+    const file = join(stack.config.dataDir, 'alerts.json');
+    const saved = await waitFor(async () => readFile(file, 'utf8').then((text) => JSON.parse(text) as { accounts: Record<string, { low: boolean }> }, () => undefined), 'the state file');
+    expect(saved.accounts['low@example.com']?.low).toBe(true);
+  });
+
+  it('/credits-alerts shows the settings and the last state, and check_now posts nothing twice', async () => {
+    stack = await alertStack();
+    const file = join(stack.config.dataDir, 'alerts.json');
+    await waitFor(() => readFile(file, 'utf8').catch(() => undefined), 'the first check to finish');
+    const message = await stack.command('credits-alerts', [{ name: 'check_now', type: 5, value: true }], { permissions: ADMIN }).finalMessage();
+    const text = visibleText(message);
+    expect(isEphemeral(message)).toBe(true);
+    expect(text).toContain(`Alerts go to <#${OTHER_CHANNEL.id}> and ping <@&${ROLE_ID}>`);
+    expect(text).toContain('below **100** spendable credits');
+    expect(text).toContain('every **15 min**');
+    expect(text).toContain('Check run now: nothing new to report');
+    expect(text).toContain('`low@example.com` · 20 credits · plan Pro · ⚠️ low (alerted)');
+    expect(stack.discord.channelMessages(OTHER_CHANNEL.id)).toHaveLength(1);
+  });
+
+  it('logs an unusable alert channel once and keeps serving commands', async () => {
+    stack = await alertStack({ ALERT_CHANNEL_ID: '400000000000000404' });
+    const warnings = stack.logs.filter((line) => line.includes('credit alerts are off'));
+    expect(warnings).toHaveLength(1);
+    expect(visibleText(await stack.command('credits').finalMessage())).toContain('credits left to spend');
+    const status = visibleText(await stack.command('credits-alerts', [], { permissions: ADMIN }).finalMessage());
+    expect(status).toContain('Not running: ALERT_CHANNEL_ID 400000000000000404');
+  });
+
+  it('says alerts are off when no channel is configured', async () => {
+    stack = await startStack();
+    const status = visibleText(await stack.command('credits-alerts', [], { permissions: ADMIN }).finalMessage());
+    expect(status).toContain('Alerts are **off**');
+  });
+});
