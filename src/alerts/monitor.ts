@@ -40,6 +40,7 @@ export class AlertMonitor {
 
   /** Loads the saved state, checks once now, then every interval. */
   async start(): Promise<void> {
+    if (this.timer) return;
     const { memory, problem } = await this.options.store.load();
     if (problem) this.options.logger.warn({ detail: problem }, 'alert state was not usable');
     this.memory = memory;
@@ -68,21 +69,29 @@ export class AlertMonitor {
 
   private async runCheck(): Promise<Incident[]> {
     const { useapi, settings, logger } = this.options;
-    const memory = (this.memory ??= (await this.options.store.load()).memory);
+    const before = (this.memory ??= (await this.options.store.load()).memory);
+    // Rules work on a copy: if an alert cannot be posted, the check is forgotten and the next one
+    // finds the same incidents again, so nothing is marked announced without having been posted.
+    const memory = structuredClone(before);
     const now = this.options.now?.() ?? new Date();
     const incidents: Incident[] = [];
     try {
       const accounts = await useapi.accounts();
-      incidents.push(...onAccountList(memory, accounts.map((account) => account.email)));
       const readings = await Promise.allSettled(accounts.map((account) => useapi.features(account.email)));
+      // A list that answers while the reads are refused (a 402 on features only) does not mean the
+      // token is accepted again: clearing the rejection would post "accepted" and "rejected" every check.
+      const refused = readings.find((reading): reading is PromiseRejectedResult => reading.status === 'rejected' && isTokenWide(reading.reason));
+      incidents.push(
+        ...(refused
+          ? onAccountListFailure(memory, refused.reason, settings)
+          : onAccountList(memory, accounts.map((account) => account.email))),
+      );
       for (const [index, reading] of readings.entries()) {
         const email = accounts[index]!.email;
         const account = (memory.accounts[email] ??= emptyAccount());
         if (reading.status === 'fulfilled') {
           incidents.push(...onFeatures(account, email, reading.value, settings, now));
-        } else if (isTokenWide(reading.reason)) {
-          incidents.push(...onAccountListFailure(memory, reading.reason, settings));
-        } else {
+        } else if (!isTokenWide(reading.reason)) {
           incidents.push(...onFeaturesFailure(account, email, reading.reason, settings, now));
         }
       }
@@ -91,21 +100,35 @@ export class AlertMonitor {
     }
     this.lastCheckAt = now;
 
+    const posted = await this.postAll(incidents);
+    if (posted) {
+      this.memory = memory;
+      await this.save(memory);
+    }
+    logger.debug({ incidents: incidents.map((incident) => incident.kind), posted }, 'alert check done');
+    return posted ? incidents : [];
+  }
+
+  /** Posts in order and stops at the first failure; false means the check must not count. */
+  private async postAll(incidents: Incident[]): Promise<boolean> {
     for (const incident of incidents) {
       try {
         await this.options.post(incident);
       } catch (error) {
-        logger.warn({ err: error, incident: incident.kind }, 'could not post an alert');
+        this.options.logger.warn({ err: error, incident: incident.kind }, 'could not post an alert; the next check tries again');
+        return false;
       }
     }
+    return true;
+  }
+
+  private async save(memory: AlertMemory): Promise<void> {
     try {
       await this.options.store.save(memory);
       this.saveFailureLogged = false;
     } catch (error) {
-      if (!this.saveFailureLogged) logger.warn({ err: error }, 'could not save the alert state in DATA_DIR; a restart may repeat alerts');
+      if (!this.saveFailureLogged) this.options.logger.warn({ err: error }, 'could not save the alert state in DATA_DIR; a restart may repeat alerts');
       this.saveFailureLogged = true;
     }
-    logger.debug({ incidents: incidents.map((incident) => incident.kind) }, 'alert check done');
-    return incidents;
   }
 }

@@ -158,6 +158,7 @@ export function onFeaturesFailure(
   account.last = { ...account.last, at: now.toISOString(), problem };
   if (error instanceof UseapiError && error.kind === 'account-error') {
     account.failures = 0;
+    account.failureReported = false;
     if (account.error) return [];
     account.error = true;
     return [{ kind: 'account-error', email }];

@@ -1,4 +1,4 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { alertMemorySchema, emptyMemory, type AlertMemory } from './rules.js';
 
@@ -37,7 +37,13 @@ export class AlertStore {
   async save(memory: AlertMemory): Promise<void> {
     await mkdir(this.dataDir, { recursive: true });
     const temporary = `${this.path}.${process.pid}.tmp`;
-    await writeFile(temporary, `${JSON.stringify(memory, null, 2)}\n`, 'utf8');
-    await rename(temporary, this.path);
+    try {
+      await writeFile(temporary, `${JSON.stringify(memory, null, 2)}\n`, 'utf8');
+      await rename(temporary, this.path);
+    } catch (error) {
+      // A half-written or unrenamable temporary file would otherwise stay in DATA_DIR.
+      await rm(temporary, { force: true }).catch(() => undefined);
+      throw error;
+    }
   }
 }
