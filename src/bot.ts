@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { Events, type Client } from 'discord.js';
+import { Events, Status, type Client } from 'discord.js';
 import { AlertMonitor } from './alerts/monitor.js';
 import { AlertStore } from './alerts/store.js';
 import type { Config } from './config.js';
@@ -8,7 +8,9 @@ import type { AlertsHandle, Command, CommandContext } from './discord/command.js
 import { createDiscordClient, inviteUrl } from './discord/client.js';
 import { createRouter } from './discord/router.js';
 import { describeSync, syncCommands, type SyncChange } from './discord/sync.js';
+import { startHealthServer, type HealthServer } from './health.js';
 import type { Logger } from './logger.js';
+import { Metrics } from './metrics.js';
 import { UseapiClient } from './useapi/client.js';
 import { UseapiError } from './useapi/errors.js';
 
@@ -19,6 +21,8 @@ export interface Bot {
   client: Client<true>;
   useapi: UseapiClient;
   sync: SyncChange[];
+  /** The `/healthz` + `/metrics` server, when HEALTH_PORT is set. */
+  health: HealthServer | undefined;
   /** Stop taking interactions, let those under way finish (at most `drainMs`), then disconnect. */
   stop(drainMs?: number): Promise<void>;
 }
@@ -31,6 +35,7 @@ export interface StartOptions {
 
 /** Logs in, syncs the commands and starts answering interactions. Rejects when Discord refuses the token. */
 export async function startBot({ config, logger, commands }: StartOptions): Promise<Bot> {
+  const metrics = config.health.port === undefined ? undefined : new Metrics();
   const useapi = new UseapiClient({
     token: config.useapi.token,
     baseUrl: config.useapi.baseUrl,
@@ -38,6 +43,7 @@ export async function startBot({ config, logger, commands }: StartOptions): Prom
     cacheTtlMs: config.useapi.cacheTtlMs,
     maxConcurrent: config.useapi.maxConcurrent,
     logger: logger.child({ component: 'useapi' }),
+    ...(metrics ? { observer: metrics } : {}),
   });
   const client = createDiscordClient(config.discord.apiUrl);
   const alerts: AlertsHandle = { monitor: undefined, problem: config.alerts.channelId ? 'starting' : 'ALERT_CHANNEL_ID is not set' };
@@ -47,6 +53,7 @@ export async function startBot({ config, logger, commands }: StartOptions): Prom
     context,
     guildIds: config.discord.guildIds,
     logger,
+    ...(metrics ? { onInteraction: (command: string, outcome: string, ms: number) => metrics.interaction(command, outcome, ms) } : {}),
   });
 
   client.on(Events.InteractionCreate, (interaction) => router.dispatch(interaction));
@@ -64,6 +71,10 @@ export async function startBot({ config, logger, commands }: StartOptions): Prom
     throw error;
   }
   const [readyClient] = await ready;
+  const health =
+    metrics && config.health.port !== undefined
+      ? await startHealthServer({ host: config.health.host, port: config.health.port, metrics, isReady: () => gatewayReady(readyClient) })
+      : undefined;
 
   const definitions = commands.map((command) => command.data);
   const sync = await syncCommands(readyClient.rest, readyClient.application.id, definitions, config.discord.guildIds);
@@ -89,13 +100,20 @@ export async function startBot({ config, logger, commands }: StartOptions): Prom
     client: readyClient,
     useapi,
     sync,
+    health,
     async stop(drainMs = 5_000) {
       await router.drain(drainMs);
       await alerts.monitor?.stop();
+      await health?.close();
       await readyClient.destroy();
       await useapi.close();
     },
   };
+}
+
+/** The manager's own status stays "ready" through a reconnect; each shard's does not. */
+function gatewayReady(client: Client): boolean {
+  return client.isReady() && client.ws.shards.size > 0 && client.ws.shards.every((shard) => shard.status === Status.Ready);
 }
 
 /**

@@ -114,6 +114,11 @@ export const envSchema = z.object({
   ALERT_EXPIRY_DAYS: integerIn(0, 365, 3),
   ALERT_ROLE_ID: z.preprocess(unsetIfEmpty, snowflake('a role').optional()),
   DATA_DIR: z.preprocess(unsetIfEmpty, z.string().default('./data')),
+  HEALTH_PORT: z.preprocess(
+    unsetIfEmpty,
+    z.coerce.number({ error: 'must be a port number from 1 to 65535' }).int('must be a port number from 1 to 65535').min(0, 'must be a port number from 1 to 65535').max(65_535, 'must be a port number from 1 to 65535').optional(),
+  ),
+  HEALTH_HOST: z.preprocess(unsetIfEmpty, z.string().default('127.0.0.1')),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -139,6 +144,8 @@ export interface Config {
     roleId: string | undefined;
   };
   dataDir: string;
+  /** `/healthz` and `/metrics`; no port: no server. */
+  health: { port: number | undefined; host: string };
   logLevel: (typeof LOG_LEVELS)[number];
 }
 
@@ -211,6 +218,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       roleId: e.ALERT_ROLE_ID,
     },
     dataDir: e.DATA_DIR,
+    health: { port: e.HEALTH_PORT, host: e.HEALTH_HOST },
     logLevel: e.LOG_LEVEL,
   };
 }

@@ -1,4 +1,5 @@
 import { pino, type DestinationStream, type Logger, type LevelWithSilent } from 'pino';
+import prettyStream from 'pino-pretty';
 
 export type { Logger };
 
@@ -40,9 +41,11 @@ export interface LoggerOptions {
   /** Values that must never appear in a line, whatever field or message they hide in. */
   secrets: Array<string | undefined>;
   destination?: DestinationStream;
+  /** Human-readable lines (a person at a terminal) instead of JSON (a log collector). */
+  pretty?: boolean;
 }
 
-export function createLogger({ level, secrets, destination }: LoggerOptions): Logger {
+export function createLogger({ level, secrets, destination, pretty = false }: LoggerOptions): Logger {
   const scrub = lineScrubber(secrets);
   return pino(
     {
@@ -51,7 +54,8 @@ export function createLogger({ level, secrets, destination }: LoggerOptions): Lo
       base: undefined,
       hooks: { streamWrite: scrub },
     },
-    destination ?? pino.destination({ dest: 1, sync: false }),
+    // Lines are scrubbed as JSON first, then made readable, so both forms are clean.
+    destination ?? (pretty ? prettyStream({ translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname' }) : pino.destination({ dest: 1, sync: false })),
   );
 }
 

@@ -6,6 +6,14 @@ import { createLogger } from './logger.js';
 
 loadDotenv({ quiet: true });
 
+if (!process.env.DISCORD_TOKEN?.trim()) {
+  process.stderr.write('No DISCORD_TOKEN is set, so this is the offline sandbox (npm run sandbox); set it in .env to run the real bot.\n');
+  // Loaded only here: a configured bot never loads the emulators.
+  const { runSandbox } = await import('./sandbox/run.js');
+  await runSandbox();
+  process.exit(0);
+}
+
 let config: Config;
 try {
   config = parseConfig(process.env);
@@ -18,6 +26,7 @@ try {
 const logger = createLogger({
   level: config.logLevel,
   secrets: [config.discord.token, config.useapi.token, config.pixverse.discordToken],
+  pretty: Boolean(process.stdout.isTTY),
 });
 
 process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection'));

@@ -1,3 +1,5 @@
+import { Writable } from 'node:stream';
+import prettyStream from 'pino-pretty';
 import { describe, expect, it } from 'vitest';
 import { createLogger, lineScrubber } from '../src/logger.js';
 import type { Logger } from '../src/logger.js';
@@ -131,5 +133,24 @@ describe('lineScrubber', () => {
   it('ignores unset and very short values instead of masking every occurrence of a few letters', () => {
     const scrub = lineScrubber([undefined, '', 'abc']);
     expect(scrub('abc abc')).toBe('abc abc');
+  });
+});
+
+describe('pretty logs for a terminal', () => {
+  it('are readable lines and still scrubbed', () => {
+    const chunks: string[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        chunks.push(chunk.toString());
+        done();
+      },
+    });
+    const logger = createLogger({ level: 'info', secrets: ['pretty-secret-value-123'], destination: prettyStream({ destination: sink, colorize: false, sync: true }) });
+    logger.info({ detail: 'has pretty-secret-value-123 inside' }, 'ready');
+    const text = chunks.join('');
+    expect(text).toMatch(/INFO.*ready/);
+    expect(text).toContain('[redacted]');
+    expect(text).not.toContain('pretty-secret-value-123');
+    expect(text).not.toMatch(/^\{/);
   });
 });

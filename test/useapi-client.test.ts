@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { UseapiEmulator, featuresFixture } from '../src/emulators/useapi.js';
 import type { UseapiEmulatorOptions, UseapiFault, V1ChannelRecord } from '../src/emulators/useapi.js';
-import { UseapiClient } from '../src/useapi/client.js';
+import { UseapiClient, endpointTemplate } from '../src/useapi/client.js';
 import type { ClientLogger, RegisterChannelInput, UseapiClientOptions } from '../src/useapi/client.js';
 import { UseapiError } from '../src/useapi/errors.js';
 import { maskSecret } from '../src/presentation/format.js';
@@ -427,7 +427,7 @@ describe('error kinds', () => {
 
   it('every error names the endpoint without the query (it can hold an email)', async () => {
     const error = await failure(makeClient().features('secret.person@example.com'));
-    expect(error.details.endpoint).toBe('GET /v2/pixverse/features/');
+    expect(error.details.endpoint).toBe('GET /v2/pixverse/features');
     // useapi.net's own text may echo the email; the client's part of the message never adds the query.
     expect(error.message).not.toContain('?email=');
     expect(error.message).not.toContain('secret.person%40');
@@ -703,5 +703,14 @@ describe('property: any answer becomes a value or a UseapiError', () => {
       { numRuns: 100 },
     );
     expect(emu.requests.length).toBeGreaterThanOrEqual(100 * methods.length);
+  });
+});
+
+describe('endpointTemplate', () => {
+  it('names endpoints without ids, emails or query, so logs and metric labels stay bounded', () => {
+    expect(endpointTemplate('GET', '/v2/pixverse/features/?email=a%2Bb%40example.com')).toBe('GET /v2/pixverse/features');
+    expect(endpointTemplate('POST', '/v1/pixverse/account/123456789012345678')).toBe('POST /v1/pixverse/account/:channel');
+    expect(endpointTemplate('GET', '/v2/pixverse/accounts/a%40example.com')).toBe('GET /v2/pixverse/accounts/:email');
+    expect(endpointTemplate('GET', '/v2/pixverse/accounts')).toBe('GET /v2/pixverse/accounts');
   });
 });

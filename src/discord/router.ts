@@ -16,10 +16,12 @@ export interface RouterOptions {
   /** When not empty, the only guilds served. */
   guildIds: readonly string[];
   logger: Logger;
+  /** Called once per interaction as it ends (metrics). */
+  onInteraction?: (command: string, outcome: Outcome, ms: number) => void;
 }
 
 /** How an interaction ended, for the one log line each interaction gets. */
-type Outcome = 'ok' | 'refused' | `upstream:${UseapiError['kind']}` | 'expired' | 'bug';
+export type Outcome = 'ok' | 'refused' | `upstream:${UseapiError['kind']}` | 'expired' | 'bug';
 
 export interface Router {
   dispatch(interaction: Interaction): void;
@@ -35,7 +37,7 @@ const GONE_CODES = new Set<number | string>([RESTJSONErrorCodes.UnknownInteracti
  * guild, the member's permissions and the options against the command's definition, runs the
  * handler, and makes sure the user gets an answer whatever the handler did.
  */
-export function createRouter({ commands, context, guildIds, logger }: RouterOptions): Router {
+export function createRouter({ commands, context, guildIds, logger, onInteraction }: RouterOptions): Router {
   const byName = new Map(commands.map((command) => [command.data.name, command]));
   const served = new Set(guildIds);
   const inFlight = new Set<Promise<void>>();
@@ -95,16 +97,11 @@ export function createRouter({ commands, context, guildIds, logger }: RouterOpti
       if (outcome === 'expired') logger.warn({ interaction: interaction.id, code: (error as DiscordAPIError).code }, 'interaction could no longer be answered');
       else await answerFailure(interaction, error);
     } finally {
+      const ms = performance.now() - started;
+      const name = command?.data.name ?? 'unknown';
+      onInteraction?.(name, outcome, ms);
       logger.info(
-        {
-          interaction: interaction.id,
-          type: interaction.type,
-          command: command?.data.name ?? 'unknown',
-          guild: interaction.guildId,
-          user: interaction.user.id,
-          outcome,
-          ms: Math.round(performance.now() - started),
-        },
+        { interaction: interaction.id, type: interaction.type, command: name, guild: interaction.guildId, user: interaction.user.id, outcome, ms: Math.round(ms) },
         'interaction handled',
       );
     }

@@ -29,6 +29,13 @@ export function describeFailure(error: unknown): FailureText {
   }
   switch (error.kind) {
     case 'bad-request':
+      if (error.status === undefined) {
+        // Refused by the client before any request (an id that cannot be part of a URL path).
+        return {
+          title: 'Not possible here',
+          text: `Nothing was sent to useapi.net: ${error.message}. Run the command inside a text channel or thread of this server.`,
+        };
+      }
       return {
         title: 'useapi.net refused the request',
         text: `useapi.net said: ${quoteUpstream(error.upstreamMessage ?? error.message)}. Check the values and try again.`,

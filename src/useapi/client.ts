@@ -20,6 +20,12 @@ export interface ClientLogger {
   warn(obj: object, msg?: string): void;
 }
 
+/** Receives one call per attempt and per failed call; the bot's metrics implement it. */
+export interface UseapiObserver {
+  upstreamAttempt(endpoint: string, result: string, ms: number): void;
+  upstreamFailure(kind: UseapiErrorKind): void;
+}
+
 export interface UseapiClientOptions {
   token: string;
   baseUrl: string;
@@ -39,6 +45,7 @@ export interface UseapiClientOptions {
   /** First backoff step; each retry doubles it, with jitter. */
   retryBaseMs?: number;
   logger?: ClientLogger;
+  observer?: UseapiObserver;
 }
 
 export interface RegisterChannelInput {
@@ -220,23 +227,30 @@ export class UseapiClient {
     path: string,
     opts: { body?: unknown; emptyOn404?: boolean } = {},
   ): Promise<Answer | undefined> {
-    const endpoint = `${method} ${path.split('?')[0]}`;
+    const endpoint = endpointTemplate(method, path);
+    const { logger, observer } = this.options;
     const deadline = performance.now() + this.options.timeouts.totalMs;
     for (let attempt = 0; ; attempt += 1) {
       const started = performance.now();
       try {
-        const answer = await this.attempt(method, path, opts.body, deadline);
-        this.options.logger?.debug(
-          { endpoint, status: answer.status, ms: Math.round(performance.now() - started), attempt },
-          'useapi.net answered',
-        );
+        const answer = await this.attempt(method, path, opts.body, deadline).catch((caught: unknown) => {
+          const error = toUseapiError(caught, endpoint);
+          observer?.upstreamAttempt(endpoint, error.kind, performance.now() - started);
+          throw error;
+        });
+        const ms = performance.now() - started;
+        observer?.upstreamAttempt(endpoint, String(answer.status), ms);
+        logger?.debug({ endpoint, status: answer.status, ms: Math.round(ms), attempt }, 'useapi.net answered');
         if (answer.status >= 200 && answer.status < 300) return answer;
         if (answer.status === 404 && opts.emptyOn404 && isNoneConfigured(answer)) return undefined;
         throw errorFromAnswer(answer, endpoint);
       } catch (caught) {
         const error = toUseapiError(caught, endpoint);
         const wait = method === 'GET' && attempt < this.maxRetries && isRetryable(error) ? this.backoff(attempt, error) : undefined;
-        if (wait === undefined || performance.now() + wait >= deadline) throw error;
+        if (wait === undefined || performance.now() + wait >= deadline) {
+          observer?.upstreamFailure(error.kind);
+          throw error;
+        }
         this.options.logger?.debug({ endpoint, kind: error.kind, status: error.status, waitMs: wait }, 'retrying useapi.net read');
         await sleep(wait);
       }
@@ -283,12 +297,24 @@ async function readCapped(body: Dispatcher.ResponseData['body']): Promise<string
   return Buffer.concat(chunks).toString('utf8');
 }
 
+/**
+ * `GET /v1/pixverse/account/:channel`: the path without ids, emails or query, for logs and metric
+ * labels (bounded, and nothing personal).
+ */
+export function endpointTemplate(method: string, path: string): string {
+  const bare = path
+    .split('?')[0]!
+    .replace(/^\/v1\/pixverse\/account\/[^/]+/, '/v1/pixverse/account/:channel')
+    .replace(/^\/v2\/pixverse\/accounts\/[^/]+/, '/v2/pixverse/accounts/:email')
+    .replace(/\/$/, '');
+  return `${method} ${bare}`;
+}
+
 /** Ids are checked before they become part of a URL path, so no input can steer the request. */
 function snowflakeSegment(id: string): string {
   if (!SNOWFLAKE.test(id)) {
-    throw new UseapiError('bad-request', 'not a Discord channel id (17 to 20 digits)', {
-      upstreamMessage: 'not a Discord channel id',
-    });
+    // No status and no upstreamMessage: useapi.net never saw it, so nothing may quote it as its answer.
+    throw new UseapiError('bad-request', 'the channel id is not a Discord channel id (17 to 20 digits)');
   }
   return id;
 }

@@ -1,0 +1,64 @@
+import { createInterface } from 'node:readline/promises';
+import { commands } from '../discord/commands.js';
+import { createLogger } from '../logger.js';
+import { startSandbox } from './sandbox.js';
+
+/** The scripted session: what the bot does, in four commands. */
+export const SCRIPT = [
+  '/credits',
+  '/credits email:studio@example.com',
+  '/pixverse-register max_jobs:2',
+  '/pixverse-accounts',
+] as const;
+
+const CONNECT = `To connect to real Discord: copy .env.example to .env, set DISCORD_TOKEN (Discord Developer Portal → your application → Bot → Reset Token) and USEAPI_TOKEN (your useapi.net API token), then run npm start again.`;
+
+const HELP = `Type a slash command as in Discord, options as name:value:
+  /credits                          every account's credits
+  /credits email:studio@example.com one account (share:true posts it publicly)
+  /pixverse-register max_jobs:2     register the current channel (#pixverse)
+  /pixverse-accounts                v1 registrations and v2 accounts
+  /pixverse-unregister channel:#renders, then: press Remove
+  /credits-alerts                   alert settings
+help shows this, exit leaves.`;
+
+/**
+ * Runs the sandbox: a scripted session when nobody is at a terminal (CI, a pipe), a prompt
+ * otherwise. Bot logs go to stderr at warn level, so the transcript stays readable.
+ */
+export async function runSandbox({
+  input = process.stdin,
+  output = process.stdout,
+  interactive = Boolean(process.stdin.isTTY),
+}: { input?: NodeJS.ReadableStream; output?: NodeJS.WritableStream; interactive?: boolean } = {}): Promise<void> {
+  const write = (text: string) => output.write(`${text}\n`);
+  write('Sandbox: the real bot against local Discord and useapi.net emulators, with example accounts. Nothing leaves this machine.');
+  const logger = createLogger({ level: 'warn', secrets: [], destination: process.stderr });
+  const sandbox = await startSandbox(commands, logger);
+  try {
+    if (!interactive) {
+      for (const line of SCRIPT) write(`\n> ${line}\n${await sandbox.run(line)}`);
+      write(`\n${CONNECT}`);
+      return;
+    }
+    write(`${HELP}\n`);
+    const prompt = createInterface({ input, output, terminal: interactive && Boolean((output as NodeJS.WriteStream).isTTY) });
+    const lines = prompt[Symbol.asyncIterator]();
+    try {
+      for (;;) {
+        prompt.setPrompt('sandbox> ');
+        prompt.prompt();
+        const next = await lines.next();
+        const line = next.done ? 'exit' : next.value.trim();
+        if (line === 'exit' || line === 'quit') break;
+        if (line === '') continue;
+        write(line === 'help' ? HELP : await sandbox.run(line));
+      }
+    } finally {
+      prompt.close();
+    }
+    write(CONNECT);
+  } finally {
+    await sandbox.close();
+  }
+}

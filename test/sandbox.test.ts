@@ -1,0 +1,102 @@
+import { Readable, Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { renderMarkdown, renderMessage } from '../src/sandbox/render.js';
+import { SCRIPT, runSandbox } from '../src/sandbox/run.js';
+import { parseCommandLine } from '../src/sandbox/sandbox.js';
+
+function collector(): { stream: NodeJS.WriteStream; text: () => string } {
+  const chunks: string[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      chunks.push(chunk.toString());
+      done();
+    },
+  });
+  return { stream: stream as unknown as NodeJS.WriteStream, text: () => chunks.join('') };
+}
+
+describe('the offline sandbox', () => {
+  it('plays the scripted session through the real bot and prints each reply as Discord shows it', async () => {
+    const out = collector();
+    await runSandbox({ output: out.stream, interactive: false });
+    const transcript = out.text();
+    for (const line of SCRIPT) expect(transcript).toContain(`> ${line}\n`);
+    // /credits across the three example accounts, one in error state
+    expect(transcript).toContain('13,065 credits left to spend across 2 accounts.');
+    expect(transcript).toContain('│ Monthly: 12,450 / 15,000  ▰▰▰▰▰▰▰▰▱▱');
+    expect(transcript).toMatch(/Renews: in \d+ days/);
+    // /pixverse-register: the channel by name, the token masked
+    expect(transcript).toContain('▌ Channel registered\n│ #pixverse is now registered');
+    expect(transcript).toContain('Discord token: `••••DEMO`');
+    // /pixverse-accounts: both lists
+    expect(transcript).toContain('▌ v1 channel registrations (2)');
+    expect(transcript).toContain('in error state: delete it on useapi.net and add it again');
+    expect(transcript).toContain('(only you can see this)');
+    expect(transcript).toContain('set DISCORD_TOKEN');
+    expect(transcript).not.toMatch(/undefined|\[object|<t:|<#/);
+  });
+});
+
+describe('the sandbox prompt', () => {
+  it('answers typed commands, presses buttons, shows help, and leaves on exit', async () => {
+    const out = collector();
+    const typed = ['help', '/pixverse-unregister channel:#renders', 'press Remove', '/credits email', '/nope', 'exit', '/credits'];
+    await runSandbox({ input: Readable.from(typed.map((line) => `${line}\n`)), output: out.stream, interactive: true });
+    const transcript = out.text();
+    expect(transcript).toContain('help shows this, exit leaves.');
+    expect(transcript).toContain('▌ Remove this registration?\n│ #renders (max jobs 2, token `••••RNDR`)');
+    expect(transcript).toContain('[ Remove ] [ Cancel ]');
+    expect(transcript).toContain('▌ Registration removed\n│ #renders is no longer registered');
+    expect(transcript).toContain('“email” is not an option; write options as name:value.');
+    expect(transcript).toContain('No command /nope.');
+    // Nothing after exit runs.
+    expect(transcript).not.toContain('credits left to spend');
+  });
+});
+
+describe('parseCommandLine', () => {
+  it('splits a command and name:value options, quotes allowed', () => {
+    expect(parseCommandLine('/credits email:"a b@example.com" share:true')).toEqual({
+      name: 'credits',
+      pairs: [
+        ['email', 'a b@example.com'],
+        ['share', 'true'],
+      ],
+    });
+  });
+
+  it('explains what it cannot read', () => {
+    expect(parseCommandLine('credits')).toHaveProperty('problem');
+    expect(parseCommandLine('/credits email')).toHaveProperty('problem');
+  });
+});
+
+describe('renderMessage', () => {
+  const names = { channels: new Map([['400000000000000001', 'pixverse']]), roles: new Map([['500000000000000001', 'producers']]) };
+
+  it('resolves channel and role mentions and relative timestamps, and drops bold markers', () => {
+    const inTwoDays = Math.floor(Date.now() / 1000) + 2 * 86_400 + 60;
+    expect(renderMarkdown(`<#400000000000000001> **now** <@&500000000000000001> <t:${inTwoDays}:R>`, names)).toBe('#pixverse now @producers in 2 days');
+  });
+
+  it('shows buttons and the ephemeral note', () => {
+    const text = renderMessage(
+      {
+        content: '',
+        flags: 64,
+        embeds: [{ title: 'Remove this registration?', description: 'really' }],
+        components: [
+          {
+            type: 1,
+            components: [
+              { type: 2, style: 4, label: 'Remove', custom_id: 'a' },
+              { type: 2, style: 2, label: 'Cancel', custom_id: 'b' },
+            ],
+          },
+        ],
+      },
+      names,
+    );
+    expect(text).toBe('▌ Remove this registration?\n│ really\n[ Remove ] [ Cancel ]\n(only you can see this)');
+  });
+});
