@@ -44,6 +44,7 @@ describe('parseConfig: valid environments', () => {
       pixverse: { discordToken: PIXVERSE_SECRET, defaultMaxJobs: 1 },
       alerts: { channelId: undefined, creditsBelow: 100, checkIntervalMs: 900_000, expiryDays: 3, roleId: undefined },
       dataDir: './data',
+      health: { port: undefined, host: '127.0.0.1' },
       logLevel: 'info',
     });
   });
