@@ -1,10 +1,7 @@
 import {
   ApplicationCommandOptionType,
-  ApplicationIntegrationType,
-  InteractionContextType,
-  PermissionFlagsBits,
 } from 'discord.js';
-import { defineCommand, type CommandContext } from '../src/discord/command.js';
+import { ADMIN_COMMAND, defineCommand, type CommandContext } from '../src/discord/command.js';
 import { respondWith } from '../src/discord/respond.js';
 import type { ReplyBody } from '../src/presentation/embeds.js';
 import { alertStatusEmbed } from '../src/presentation/alerts.js';
@@ -12,10 +9,7 @@ import { alertStatusEmbed } from '../src/presentation/alerts.js';
 const data = {
   name: 'credits-alerts',
   description: 'Show the credit alert settings and what the last check saw; optionally check now',
-  type: 1,
-  contexts: [InteractionContextType.Guild],
-  integration_types: [ApplicationIntegrationType.GuildInstall],
-  default_member_permissions: String(PermissionFlagsBits.ManageGuild),
+  ...ADMIN_COMMAND,
   options: [
     {
       type: ApplicationCommandOptionType.Boolean,

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ApplicationCommandOptionType, ApplicationIntegrationType, InteractionContextType } from 'discord.js';
-import { defineCommand, type CommandContext } from '../src/discord/command.js';
+import { ApplicationCommandOptionType } from 'discord.js';
+import { GUILD_COMMAND, defineCommand, type CommandContext } from '../src/discord/command.js';
 import { respondWith } from '../src/discord/respond.js';
 import { creditsEmbed, failedAccountEmbed, noticeEmbed, type ReplyBody } from '../src/presentation/embeds.js';
 import { describeFailure } from '../src/presentation/failure.js';
@@ -15,9 +15,7 @@ const MAX_ACCOUNT_EMBEDS = 10;
 const data = {
   name: 'credits',
   description: 'Show the PixVerse credits left on the useapi.net account(s)',
-  type: 1,
-  contexts: [InteractionContextType.Guild],
-  integration_types: [ApplicationIntegrationType.GuildInstall],
+  ...GUILD_COMMAND,
   options: [
     {
       type: ApplicationCommandOptionType.String,

@@ -1,5 +1,4 @@
-import { ApplicationIntegrationType, InteractionContextType, PermissionFlagsBits } from 'discord.js';
-import { defineCommand, type CommandContext } from '../src/discord/command.js';
+import { ADMIN_COMMAND, defineCommand, type CommandContext } from '../src/discord/command.js';
 import { respondWith } from '../src/discord/respond.js';
 import { emailAccountsEmbed, registrationsEmbed, type Listing, type ReplyBody } from '../src/presentation/embeds.js';
 import { describeFailure } from '../src/presentation/failure.js';
@@ -7,10 +6,7 @@ import { describeFailure } from '../src/presentation/failure.js';
 const data = {
   name: 'pixverse-accounts',
   description: 'List the PixVerse accounts on useapi.net: v1 channel registrations and v2 email accounts',
-  type: 1,
-  contexts: [InteractionContextType.Guild],
-  integration_types: [ApplicationIntegrationType.GuildInstall],
-  default_member_permissions: String(PermissionFlagsBits.ManageGuild),
+  ...ADMIN_COMMAND,
 } as const;
 
 function listing<T>(result: PromiseSettledResult<T[]>): Listing<T> {

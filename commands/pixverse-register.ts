@@ -1,12 +1,9 @@
 import {
   ApplicationCommandOptionType,
-  ApplicationIntegrationType,
   ComponentType,
-  InteractionContextType,
-  PermissionFlagsBits,
   TextInputStyle,
 } from 'discord.js';
-import { defineCommand, Refusal, type CommandContext } from '../src/discord/command.js';
+import { ADMIN_COMMAND, defineCommand, Refusal, type CommandContext } from '../src/discord/command.js';
 import { respondWith } from '../src/discord/respond.js';
 import { failureReply, registeredEmbed, type ReplyBody } from '../src/presentation/embeds.js';
 import { describeRegistrationFailure } from '../src/presentation/failure.js';
@@ -21,10 +18,7 @@ const MODAL_ID = new RegExp(`^${NAME}:token:(\\d{1,2})$`);
 const data = {
   name: NAME,
   description: 'Register this channel with useapi.net so PixVerse jobs (v1 API) run here',
-  type: 1,
-  contexts: [InteractionContextType.Guild],
-  integration_types: [ApplicationIntegrationType.GuildInstall],
-  default_member_permissions: String(PermissionFlagsBits.ManageGuild),
+  ...ADMIN_COMMAND,
   options: [
     {
       type: ApplicationCommandOptionType.Integer,

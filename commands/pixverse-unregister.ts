@@ -1,11 +1,8 @@
 import {
   ApplicationCommandOptionType,
-  ApplicationIntegrationType,
   ChannelType,
-  InteractionContextType,
-  PermissionFlagsBits,
 } from 'discord.js';
-import { defineCommand, Refusal, type CommandContext } from '../src/discord/command.js';
+import { ADMIN_COMMAND, defineCommand, Refusal, type CommandContext } from '../src/discord/command.js';
 import { respondWith, updateWith } from '../src/discord/respond.js';
 import { confirmUnregister, noticeEmbed, COLORS, type ReplyBody } from '../src/presentation/embeds.js';
 
@@ -21,10 +18,7 @@ const BUTTON_ID = new RegExp(`^${NAME}:(confirm|cancel):(\\d{17,20}):(\\d{17,20}
 const data = {
   name: NAME,
   description: 'Remove a channel’s registration with useapi.net (asks for confirmation)',
-  type: 1,
-  contexts: [InteractionContextType.Guild],
-  integration_types: [ApplicationIntegrationType.GuildInstall],
-  default_member_permissions: String(PermissionFlagsBits.ManageGuild),
+  ...ADMIN_COMMAND,
   options: [
     {
       type: ApplicationCommandOptionType.Channel,

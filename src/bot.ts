@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { Events, Status, type Client } from 'discord.js';
+import { Events, GatewayCloseCodes, Status, type Client } from 'discord.js';
 import { AlertMonitor } from './alerts/monitor.js';
 import { AlertStore } from './alerts/store.js';
 import type { Config } from './config.js';
@@ -13,6 +13,9 @@ import type { Logger } from './logger.js';
 import { Metrics } from './metrics.js';
 import { UseapiClient } from './useapi/client.js';
 import { UseapiError } from './useapi/errors.js';
+
+export const TOKEN_HELP =
+  'Copy a fresh token from the Discord Developer Portal (your application → Bot → Reset Token) into .env and start again.';
 
 /** Failed checks in a row before a failure is reported: one slow minute is not an incident. */
 const ALERT_FAILURE_CHECKS = 3;
@@ -31,10 +34,17 @@ export interface StartOptions {
   config: Config;
   logger: Logger;
   commands: readonly Command[];
+  /** Discord closed the gateway for good (4004: token revoked; 4010–4014); it is logged as fatal first. */
+  onGatewayClosed?: (code: number) => void;
 }
 
 /** Logs in, syncs the commands and starts answering interactions. Rejects when Discord refuses the token. */
-export async function startBot({ config, logger, commands }: StartOptions): Promise<Bot> {
+export async function startBot({
+  config,
+  logger,
+  commands,
+  onGatewayClosed,
+}: StartOptions): Promise<Bot> {
   const metrics = config.health.port === undefined ? undefined : new Metrics();
   const useapi = new UseapiClient({
     token: config.useapi.token,
@@ -59,7 +69,17 @@ export async function startBot({ config, logger, commands }: StartOptions): Prom
   client.on(Events.InteractionCreate, (interaction) => router.dispatch(interaction));
   client.on(Events.Error, (error) => logger.error({ err: error }, 'discord.js error'));
   client.on(Events.Warn, (message) => logger.warn({ detail: message }, 'discord.js warning'));
-  client.on(Events.ShardDisconnect, (event) => logger.warn({ code: event.code }, 'gateway disconnected'));
+  // discord.js emits this only for close codes it will not recover from (4004 token rejected,
+  // 4010–4014): the bot can never answer again, so the process must not pretend to run.
+  client.on(Events.ShardDisconnect, (event) => {
+    logger.fatal(
+      { code: event.code },
+      event.code === Number(GatewayCloseCodes.AuthenticationFailed)
+        ? `Discord no longer accepts DISCORD_TOKEN (reset or revoked). ${TOKEN_HELP}`
+        : `Discord closed the gateway for good (close code ${event.code}); the bot cannot answer any more.`,
+    );
+    onGatewayClosed?.(event.code);
+  });
   client.on(Events.ShardResume, () => logger.info('gateway resumed'));
   client.on(Events.GuildCreate, (guild) => logger.info({ guild: guild.id, name: guild.name }, 'joined or became available in a server'));
 

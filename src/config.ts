@@ -1,11 +1,10 @@
 import { z } from 'zod';
+import { SNOWFLAKE, isSnowflake } from './snowflake.js';
 
 /**
  * The whole environment contract of PRODUCT.md in one schema. Parsed once at start-up; everything
  * after that trusts the resulting `Config`.
  */
-
-const SNOWFLAKE = /^\d{17,20}$/;
 
 const optionalString = z
   .string()
@@ -82,7 +81,7 @@ export const envSchema = z.object({
         if (value === undefined) return [];
         const ids = value.split(',').map((id) => id.trim()).filter((id) => id !== '');
         // Positions, not values: a token pasted into the wrong variable must not be printed.
-        const bad = ids.flatMap((id, index) => (SNOWFLAKE.test(id) ? [] : [index + 1]));
+        const bad = ids.flatMap((id, index) => (isSnowflake(id) ? [] : [index + 1]));
         if (bad.length > 0) {
           ctx.addIssue({
             code: 'custom',

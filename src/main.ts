@@ -1,5 +1,5 @@
 import { config as loadDotenv } from 'dotenv';
-import { startBot } from './bot.js';
+import { TOKEN_HELP, startBot, type Bot } from './bot.js';
 import { ConfigError, parseConfig, type Config } from './config.js';
 import { commands } from './discord/commands.js';
 import { createLogger } from './logger.js';
@@ -31,34 +31,50 @@ const logger = createLogger({
 
 process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection'));
 
-try {
-  const bot = await startBot({ config, logger, commands });
-  let stopping = false;
-  const stop = (signal: NodeJS.Signals) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'stopping: finishing interactions under way');
-    void bot.stop().then(
-      () => {
-        logger.info('stopped');
-        logger.flush();
-        process.exit(0);
-      },
-      (error: unknown) => {
-        logger.error({ err: error }, 'error while stopping');
-        logger.flush();
-        process.exit(1);
-      },
-    );
+
+let bot: Bot | undefined;
+let stopping = false;
+
+/** Stop once, whatever asked: a signal (exit 0) or a gateway Discord closed for good (exit 1). */
+function shutdown(exitCode: 0 | 1, drainMs?: number): void {
+  if (stopping) return;
+  stopping = true;
+  const exit = () => {
+    logger.flush();
+    process.exit(exitCode);
   };
-  process.on('SIGTERM', stop);
-  process.on('SIGINT', stop);
+  if (!bot) return exit();
+  bot.stop(drainMs).then(
+    () => {
+      logger.info('stopped');
+      exit();
+    },
+    (error: unknown) => {
+      logger.error({ err: error }, 'error while stopping');
+      logger.flush();
+      process.exit(1);
+    },
+  );
+}
+
+// Installed before start-up, so a signal during it still ends the process cleanly.
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.on(signal, () => {
+    logger.info({ signal }, 'stopping: finishing interactions under way');
+    shutdown(0);
+  });
+}
+
+try {
+  bot = await startBot({
+    config,
+    logger,
+    commands,
+    onGatewayClosed: () => shutdown(1, 0),
+  });
 } catch (error) {
   const code = (error as { code?: string }).code;
-  const message =
-    code === 'TokenInvalid'
-      ? 'Discord rejected DISCORD_TOKEN. Copy a fresh token from the Discord Developer Portal (your application → Bot → Reset Token) into .env.'
-      : `The bot could not start: ${(error as Error).message}`;
+  const message = code === 'TokenInvalid' ? `Discord rejected DISCORD_TOKEN. ${TOKEN_HELP}` : `The bot could not start: ${(error as Error).message}`;
   logger.fatal({ code }, message);
   logger.flush();
   process.exit(1);

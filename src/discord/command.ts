@@ -1,6 +1,9 @@
-import type {
-  ApplicationCommandOptionType} from 'discord.js';
 import {
+  ApplicationCommandType,
+  ApplicationIntegrationType,
+  InteractionContextType,
+  PermissionFlagsBits,
+  type ApplicationCommandOptionType,
   type APIApplicationCommandOptionChoice,
   type AutocompleteInteraction,
   type ButtonInteraction,
@@ -77,6 +80,22 @@ export interface Command<D extends CommandDefinition = CommandDefinition> {
   modalSubmit?(interaction: ModalSubmitInteraction, ctx: CommandContext): Promise<void>;
   button?(interaction: ButtonInteraction, ctx: CommandContext): Promise<void>;
 }
+
+/** Every command here: chat input, installed in servers, usable only inside a server (not in DMs). */
+export const GUILD_COMMAND = {
+  type: ApplicationCommandType.ChatInput,
+  contexts: [InteractionContextType.Guild],
+  integration_types: [ApplicationIntegrationType.GuildInstall],
+} as const;
+
+/**
+ * A command for server admins: Discord shows it only to members with Manage Server (Administrator
+ * implies it), and the router checks the same permission again on every use.
+ */
+export const ADMIN_COMMAND = {
+  ...GUILD_COMMAND,
+  default_member_permissions: String(PermissionFlagsBits.ManageGuild),
+} as const;
 
 /** Keeps `data`'s literal type, so `execute` sees typed options. */
 export function defineCommand<const D extends CommandDefinition>(command: Command<D>): Command<D> {

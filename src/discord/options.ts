@@ -1,7 +1,7 @@
 import { ApplicationCommandOptionType, type CommandInteractionOption } from 'discord.js';
 import { Refusal, type CommandDefinition, type OptionsOf } from './command.js';
+import { isSnowflake } from '../snowflake.js';
 
-const SNOWFLAKE = /^\d{17,20}$/;
 // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
@@ -64,7 +64,7 @@ function readValue(spec: DefinedOption, option: CommandInteractionOption): unkno
       if (typeof value !== 'boolean') throw new Refusal(`The option ${name} must be true or false.`);
       return value;
     case ApplicationCommandOptionType.Channel:
-      if (typeof value !== 'string' || !SNOWFLAKE.test(value)) {
+      if (typeof value !== 'string' || !isSnowflake(value)) {
         throw new Refusal(`The option ${name} must be a channel.`);
       }
       return value;

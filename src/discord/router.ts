@@ -9,6 +9,7 @@ import { Refusal, type Command, type CommandContext } from './command.js';
 import { Cooldowns } from './cooldown.js';
 import { readOptions } from './options.js';
 import { sendReply } from './respond.js';
+import { isSnowflake } from '../snowflake.js';
 
 export interface RouterOptions {
   commands: readonly Command[];
@@ -55,6 +56,10 @@ export function createRouter({ commands, context, guildIds, logger, onInteractio
   /** The gate every command passes, in the order a person would explain it. */
   function checkAccess(interaction: Interaction, command: Command): void {
     if (!interaction.inGuild()) throw new Refusal('This bot works only inside a server, not in direct messages.');
+    // Ids from the payload become parts of useapi.net requests; a forged one stops here.
+    if (!isSnowflake(interaction.guildId) || (interaction.channelId !== null && !isSnowflake(interaction.channelId))) {
+      throw new Refusal('This interaction does not come from a server channel the bot can serve.');
+    }
     if (served.size > 0 && !served.has(interaction.guildId)) {
       throw new Refusal('This bot is not set up to serve this server.');
     }

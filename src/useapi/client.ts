@@ -13,6 +13,7 @@ import {
   type V1Channel,
   type V2Account,
 } from './schemas.js';
+import { isSnowflake } from '../snowflake.js';
 
 /** The few logger methods the client uses; pino's Logger satisfies it. */
 export interface ClientLogger {
@@ -60,7 +61,6 @@ export interface RegisterChannelInput {
 const MAX_BODY_BYTES = 1_000_000;
 /** Enough cached `features` answers for every account a subscription can hold, many times over. */
 const MAX_CACHE_ENTRIES = 64;
-const SNOWFLAKE = /^\d{17,20}$/;
 /** setTimeout's (and AbortSignal.timeout's) upper bound; larger delays fire at once. */
 const MAX_TIMER_MS = 2_147_483_647;
 
@@ -312,7 +312,7 @@ export function endpointTemplate(method: string, path: string): string {
 
 /** Ids are checked before they become part of a URL path, so no input can steer the request. */
 function snowflakeSegment(id: string): string {
-  if (!SNOWFLAKE.test(id)) {
+  if (!isSnowflake(id)) {
     // No status and no upstreamMessage: useapi.net never saw it, so nothing may quote it as its answer.
     throw new UseapiError('bad-request', 'the channel id is not a Discord channel id (17 to 20 digits)');
   }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { maskSecret } from '../presentation/format.js';
+import { SNOWFLAKE } from '../snowflake.js';
 
 /**
  * useapi.net response bodies, written from shared/reference/useapi-pixverse.md. Tolerant where the
@@ -119,8 +120,6 @@ export const v2AccountsSchema = z
 
 /** `GET /v2/pixverse/accounts/<email>`: one record. */
 export const v2AccountSchema = v2AccountRecord.transform((record) => toV2Account(record.email ?? '', record));
-
-const SNOWFLAKE = /^\d{17,20}$/;
 
 const v1ChannelRecord = z
   .object({
