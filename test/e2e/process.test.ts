@@ -1,0 +1,184 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { promisify } from 'node:util';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { chatInputInteraction } from '../../src/emulators/discord/index.js';
+import {
+  MAIN_JS,
+  REPO_ROOT,
+  botEnv,
+  exitWithin,
+  spawnBot,
+  startEmulators,
+  type BotProcess,
+  type Emulators,
+} from './process-harness.js';
+import { GUILD_ID, SECRETS, TEXT_CHANNEL, visibleText } from './stack.js';
+
+/**
+ * The bot as its owner runs it: `npm start` (signals must reach node through npm and `sh -c`) and
+ * `node dist/src/main.js`, with its configuration in the environment and JSON logs on stdout.
+ */
+
+let emulators: Emulators | undefined;
+let bot: BotProcess | undefined;
+let scratch: string | undefined;
+
+beforeAll(async () => {
+  // Build once so each `npm start` below only re-checks (incremental build, nothing to emit).
+  try {
+    await promisify(execFile)('npm', ['run', '-s', 'build'], { cwd: REPO_ROOT, timeout: 60_000 });
+  } catch (error) {
+    // tsc reports on stdout; without it the failure says only "Command failed".
+    const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
+    throw new Error(`npm run build failed, so npm start cannot work either:\n${stdout}${stderr}`.slice(0, 4_000));
+  }
+  // A directory without .env: dotenv loads ./.env from the working directory.
+  scratch = await mkdtemp(join(tmpdir(), 'bot-process-'));
+}, 90_000);
+
+afterAll(async () => {
+  if (scratch) await rm(scratch, { recursive: true, force: true });
+});
+
+afterEach(async () => {
+  const output = bot ? bot.stdout() + bot.stderr() : '';
+  bot?.cleanup();
+  bot = undefined;
+  await emulators?.close();
+  emulators = undefined;
+  for (const secret of Object.values(SECRETS)) expect(output).not.toContain(secret);
+});
+
+const isMsg = (msg: string) => (line: Record<string, unknown>) => line.msg === msg;
+
+function credits(e: Emulators) {
+  return e.discord.dispatchInteraction(chatInputInteraction(e.discord, { guildId: GUILD_ID, channel: TEXT_CHANNEL }, { name: 'credits' }));
+}
+
+async function startWithNpm(): Promise<BotProcess> {
+  emulators = await startEmulators();
+  bot = spawnBot('npm', ['start'], { cwd: REPO_ROOT, env: botEnv(emulators) });
+  await bot.waitForLog(isMsg('ready'), 20_000, '"ready"');
+  return bot;
+}
+
+async function until(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const end = performance.now() + timeoutMs;
+  while (!check()) {
+    if (performance.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(10);
+  }
+}
+
+describe('npm start', () => {
+  it.each(['SIGTERM', 'SIGINT'] as const)('serves /credits, then on %s stops cleanly with exit code 0', async (signal) => {
+    const running = await startWithNpm();
+    const e = emulators!;
+
+    const handle = credits(e);
+    const first = await handle.firstResponse();
+    expect(first.at - handle.dispatchedAt).toBeLessThan(3_000);
+    expect(visibleText(await handle.finalMessage())).toContain('credits left to spend');
+
+    const sentAt = performance.now();
+    running.child.kill(signal);
+    const exit = await exitWithin(running, 8_000);
+    expect(exit).toMatchObject({ code: 0, signal: null });
+    expect(exit.at - sentAt).toBeLessThan(5_000);
+
+    const lines = running.logLines();
+    expect(lines.find(isMsg('stopping: finishing interactions under way'))).toMatchObject({ signal });
+    expect(lines.filter(isMsg('stopped'))).toHaveLength(1);
+    expect(lines.filter((line) => Number(line.level) >= 50)).toEqual([]);
+    // npm's own warnings about the host's npmrc aside, nothing reached stderr.
+    expect(running.stderr().split('\n').filter((line) => line !== '' && !line.startsWith('npm warn'))).toEqual([]);
+  });
+
+  it('lets an interaction under way finish before exiting on SIGTERM, and turns new ones away meanwhile', async () => {
+    const running = await startWithNpm();
+    const e = emulators!;
+    e.useapi.latencyMs = 1_500;
+
+    const handle = credits(e);
+    await until(() => e.useapi.requestsTo('GET', '/v2/pixverse/features').length > 0, 5_000, 'the useapi.net call');
+    running.child.kill('SIGTERM');
+    await running.waitForLog(isMsg('stopping: finishing interactions under way'), 5_000, '"stopping"');
+
+    // Arrives while the bot drains: answered at once, not handled.
+    const late = credits(e);
+    const lateReply = await late.firstResponse();
+    expect(lateReply.callbackType).toBe(4);
+    expect(JSON.stringify(lateReply.body)).toContain('restarting');
+
+    const message = await handle.finalMessage(5_000);
+    expect(visibleText(message)).toContain('credits left to spend');
+    const exit = await exitWithin(running, 8_000);
+    expect(exit.code).toBe(0);
+    const answeredAt = handle.responses.at(-1)!.at;
+    expect(answeredAt).toBeLessThan(exit.at);
+    expect(e.useapi.requestsTo('GET', '/v2/pixverse/features')).toHaveLength(1);
+    expect(running.logLines().filter(isMsg('stopped'))).toHaveLength(1);
+  });
+});
+
+describe('node dist/src/main.js', () => {
+  it('exits 1 with one clear fatal line when Discord rejects DISCORD_TOKEN', async () => {
+    emulators = await startEmulators();
+    emulators.discord.rejectToken();
+    bot = spawnBot(process.execPath, [MAIN_JS], { cwd: scratch!, env: botEnv(emulators) });
+    const exit = await exitWithin(bot, 10_000);
+    expect(exit.code).toBe(1);
+
+    const lines = bot.logLines();
+    const fatal = lines.filter((line) => line.level === 60);
+    expect(fatal).toHaveLength(1);
+    expect(String(fatal[0]!.msg)).toContain('DISCORD_TOKEN');
+    expect(String(fatal[0]!.msg)).toMatch(/Developer Portal/);
+    expect(lines.filter((line) => Number(line.level) >= 50)).toHaveLength(1);
+    expect(lines.find(isMsg('ready'))).toBeUndefined();
+    expect(emulators.useapi.requests).toEqual([]);
+  });
+
+  it('exits 1 with one clear fatal line when Discord stops accepting DISCORD_TOKEN while running', async () => {
+    emulators = await startEmulators();
+    bot = spawnBot(process.execPath, [MAIN_JS], { cwd: scratch!, env: botEnv(emulators) });
+    await bot.waitForLog(isMsg('ready'), 10_000, '"ready"');
+    // The owner reset the token in the Developer Portal: the next resume is refused with 4004.
+    emulators.discord.rejectToken();
+    emulators.discord.closeGateway(4000);
+    const exit = await exitWithin(bot, 6_000);
+    expect(exit.code).toBe(1);
+    const fatal = bot.logLines().filter((line) => line.level === 60);
+    expect(fatal).toHaveLength(1);
+    expect(String(fatal[0]!.msg)).toContain('DISCORD_TOKEN');
+  });
+
+  it('exits 1 with one message listing every missing or invalid variable, before touching the network', async () => {
+    emulators = await startEmulators();
+    // DISCORD_TOKEN is set (without it main.ts runs the offline sandbox); the rest is missing or wrong.
+    const env = botEnv(undefined, {
+      DISCORD_TOKEN: SECRETS.discordToken,
+      DISCORD_GUILD_ID: 'not-an-id',
+      LOG_LEVEL: 'loud',
+      DISCORD_API_URL: emulators.discord.apiUrl,
+    });
+    bot = spawnBot(process.execPath, [MAIN_JS], { cwd: scratch!, env });
+    const exit = await exitWithin(bot, 10_000);
+    expect(exit.code).toBe(1);
+
+    const stderr = bot.stderr();
+    expect(stderr).toContain('Configuration is incomplete or invalid (3 problems)');
+    expect(stderr).toMatch(/USEAPI_TOKEN is required \(get it from: useapi\.net/);
+    expect(stderr).toMatch(/DISCORD_GUILD_ID must be/);
+    expect(stderr).toMatch(/LOG_LEVEL must be one of/);
+    expect(stderr).not.toContain('not-an-id');
+    expect(stderr).not.toContain('loud');
+    expect(stderr).not.toMatch(/\bat .+\.js:\d+/);
+    expect(bot.stdout()).toBe('');
+    expect(emulators.discord.requests).toEqual([]);
+  });
+});
