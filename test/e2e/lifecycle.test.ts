@@ -121,6 +121,17 @@ describe('/pixverse-unregister', () => {
     expect(after).toContain('None configured. `/pixverse-register`');
   });
 
+  it('defers the update when useapi.net is slow, then edits the question into the result', async () => {
+    stack = await startStack({ channels: [registration(TEXT_CHANNEL.id)] });
+    const { message, ids } = await ask(stack);
+    stack.useapi.latencyMs = 200;
+    const press = stack.pressButton(ids.find((id) => id.includes(':confirm:'))!, message.id, { permissions: ADMIN, userId: '200000000000000777' });
+    expect((await press.firstResponse()).callbackType).toBe(6);
+    const done = await press.finalMessage();
+    expect(visibleText(done)).toContain('Registration removed');
+    expect(done.components ?? []).toEqual([]);
+  });
+
   it('takes another channel from the option', async () => {
     stack = await startStack({ channels: [registration(OTHER_CHANNEL.id)] });
     const { ids } = await ask(stack, [{ name: 'channel', type: 7, value: OTHER_CHANNEL.id }]);

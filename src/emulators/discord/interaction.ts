@@ -89,6 +89,9 @@ export class InteractionState implements InteractionHandle {
   finalMessage(timeoutMs = DEFAULT_WAIT_MS): Promise<APIMessage> {
     return this.#waitFor(
       () => {
+        // After a deferred update (type 6) the button's message still shows the old content: the
+        // answer is the edit that follows.
+        if (this.acknowledgedWith === 6 && !this.responses.some((record) => record.kind === 'edit')) return undefined;
         const message = this.original();
         return message && !isLoading(message) && hasVisibleContent(message) ? structuredClone(message) : undefined;
       },
