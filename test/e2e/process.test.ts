@@ -182,3 +182,32 @@ describe('node dist/src/main.js', () => {
     expect(emulators.discord.requests).toEqual([]);
   });
 });
+
+describe('npm run deploy-commands (the compiled script)', () => {
+  it('writes the commands once, prints what changed, and prints "unchanged" the second time', async () => {
+    emulators = await startEmulators();
+    const script = join(REPO_ROOT, 'dist', 'scripts', 'deploy-commands.js');
+    const run = () => promisify(execFile)(process.execPath, [script], { cwd: scratch, env: botEnv(emulators), timeout: 20_000 });
+
+    const first = await run();
+    expect(first.stdout.trim()).toBe(`${GUILD_ID}: added credits, pixverse-register, pixverse-accounts, pixverse-unregister, credits-alerts`);
+    expect(emulators.discord.commands(GUILD_ID)).toHaveLength(5);
+    const second = await run();
+    expect(second.stdout.trim()).toBe(`${GUILD_ID}: unchanged`);
+    const puts = emulators.discord.requests.filter((request) => request.method === 'PUT');
+    expect(puts).toHaveLength(1);
+    expect(`${first.stdout}${first.stderr}${second.stdout}${second.stderr}`).not.toContain(SECRETS.discordToken);
+  });
+
+  it('exits 1 with the Developer Portal hint when Discord refuses the token', async () => {
+    emulators = await startEmulators();
+    emulators.discord.rejectToken();
+    const script = join(REPO_ROOT, 'dist', 'scripts', 'deploy-commands.js');
+    const failed = await promisify(execFile)(process.execPath, [script], { cwd: scratch, env: botEnv(emulators), timeout: 20_000 }).then(
+      () => undefined,
+      (error: { code?: number; stderr?: string }) => error,
+    );
+    expect(failed?.code).toBe(1);
+    expect(failed?.stderr).toContain('Discord rejected DISCORD_TOKEN');
+  });
+});
