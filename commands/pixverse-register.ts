@@ -3,7 +3,8 @@ import {
   ComponentType,
   TextInputStyle,
 } from 'discord.js';
-import { ADMIN_COMMAND, defineCommand, Refusal, type CommandContext } from '../src/discord/command.js';
+import { ADMIN_COMMAND, defineCommand, type CommandContext } from '../src/discord/command.js';
+import { Refusal } from '../src/refusal.js';
 import { respondWith } from '../src/discord/respond.js';
 import { failureReply, registeredEmbed, type ReplyBody } from '../src/presentation/embeds.js';
 import { describeRegistrationFailure } from '../src/presentation/failure.js';

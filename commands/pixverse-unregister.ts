@@ -2,7 +2,8 @@ import {
   ApplicationCommandOptionType,
   ChannelType,
 } from 'discord.js';
-import { ADMIN_COMMAND, defineCommand, Refusal, type CommandContext } from '../src/discord/command.js';
+import { ADMIN_COMMAND, defineCommand, type CommandContext } from '../src/discord/command.js';
+import { Refusal } from '../src/refusal.js';
 import { respondWith, updateWith } from '../src/discord/respond.js';
 import { confirmUnregister, noticeEmbed, COLORS, type ReplyBody } from '../src/presentation/embeds.js';
 

@@ -1,5 +1,6 @@
 import { ApplicationCommandOptionType, type CommandInteractionOption } from 'discord.js';
-import { Refusal, type CommandDefinition, type OptionsOf } from './command.js';
+import { Refusal } from '../refusal.js';
+import type { CommandDefinition, OptionsOf } from './command.js';
 import { isSnowflake } from '../snowflake.js';
 
 // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused

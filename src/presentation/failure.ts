@@ -1,4 +1,4 @@
-import { Refusal } from '../discord/command.js';
+import { Refusal } from '../refusal.js';
 import { UseapiError } from '../useapi/errors.js';
 import { secondsFromMs } from './format.js';
 

@@ -29,11 +29,10 @@ import {
   type APIMessageComponentGuildInteraction,
   type APIUser,
   type ChannelType,
-  type GuildMemberFlags,
   type ThreadChannelType,
 } from 'discord-api-types/v10';
 import type { DiscordEmulator } from './emulator.js';
-import { BOT_PERMISSIONS, MEMBER_PERMISSIONS, NO_FLAGS, plainUser, isThread } from './guilds.js';
+import { BOT_PERMISSIONS, MEMBER_PERMISSIONS, guildMember, plainUser, isThread } from './guilds.js';
 import { snowflake } from './snowflake.js';
 
 export interface InvokerFixture {
@@ -178,18 +177,8 @@ function common(emu: DiscordEmulator, invoker: InvokerFixture) {
 
 function guildFields(invoker: InvokerFixture, guildId: string) {
   const member: APIInteractionGuildMember = {
-    user: plainUser(invoker.userId ?? DEFAULT_USER_ID),
-    roles: [],
+    ...guildMember(plainUser(invoker.userId ?? DEFAULT_USER_ID), new Date(0).toISOString()),
     permissions: invoker.permissions ?? MEMBER_PERMISSIONS,
-    joined_at: new Date(0).toISOString(),
-    deaf: false,
-    mute: false,
-    flags: NO_FLAGS as GuildMemberFlags,
-    nick: null,
-    avatar: null,
-    premium_since: null,
-    pending: false,
-    communication_disabled_until: null,
   };
   return {
     guild_id: guildId,

@@ -126,13 +126,12 @@ export function channelObject(guild: EmulatedGuild, channel: EmulatedChannel): A
   };
 }
 
-export function guildCreatePayload(guild: EmulatedGuild, bot: APIUser): GatewayGuildCreateDispatchData {
-  const ownerId = guild.ownerId ?? DEFAULT_OWNER_ID;
-  const now = new Date().toISOString();
-  const member: APIGuildMember = {
-    user: bot,
+/** A plain member with no roles: the bot in GUILD_CREATE, the invoker in an interaction. */
+export function guildMember(user: APIUser, joinedAt: string): APIGuildMember {
+  return {
+    user,
     roles: [],
-    joined_at: now,
+    joined_at: joinedAt,
     deaf: false,
     mute: false,
     flags: NO_FLAGS as GuildMemberFlags,
@@ -142,6 +141,12 @@ export function guildCreatePayload(guild: EmulatedGuild, bot: APIUser): GatewayG
     pending: false,
     communication_disabled_until: null,
   };
+}
+
+export function guildCreatePayload(guild: EmulatedGuild, bot: APIUser): GatewayGuildCreateDispatchData {
+  const ownerId = guild.ownerId ?? DEFAULT_OWNER_ID;
+  const now = new Date().toISOString();
+  const member = guildMember(bot, now);
   return {
     id: guild.id,
     name: guild.name,
