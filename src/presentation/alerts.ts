@@ -1,12 +1,8 @@
 import type { APIEmbed } from 'discord.js';
 import type { AccountMemory, Incident } from '../alerts/rules.js';
 import { COLORS } from './embeds.js';
-import { describeFailure } from './failure.js';
-import { formatNumber, longDate, plural, relativeTime } from './format.js';
-
-function account(email: string): string {
-  return `\`${email.replace(/`/g, "'")}\``;
-}
+import { describeFailure, failureSentence } from './failure.js';
+import { formatNumber, inlineCode, longDate, plural, relativeTime } from './format.js';
 
 /** One alert message: names the account, says what happened and what to do. */
 export function alertEmbed(incident: Incident): APIEmbed {
@@ -14,33 +10,33 @@ export function alertEmbed(incident: Incident): APIEmbed {
     case 'low-credits':
       return {
         title: 'PixVerse credits running low',
-        description: `${account(incident.email)} has **${formatNumber(incident.spendable)}** credits left to spend, below the alert threshold of ${formatNumber(incident.threshold)}. Top up on PixVerse or move work to another account.`,
+        description: `${inlineCode(incident.email)} has **${formatNumber(incident.spendable)}** credits left to spend, below the alert threshold of ${formatNumber(incident.threshold)}. Top up on PixVerse or move work to another account.`,
         color: incident.spendable <= 0 ? COLORS.empty : COLORS.low,
       };
     case 'account-error':
       return {
         title: 'PixVerse account in error state',
-        description: `useapi.net can no longer use ${account(incident.email)} (its session was rejected). Delete the account on useapi.net and add it again (\`POST /v2/pixverse/accounts\`).`,
+        description: `useapi.net can no longer use ${inlineCode(incident.email)} (its session was rejected). Delete the account on useapi.net and add it again (\`POST /v2/pixverse/accounts\`).`,
         color: COLORS.empty,
       };
     case 'account-recovered':
       return {
         title: 'PixVerse account working again',
-        description: `${account(incident.email)} answers normally again.`,
+        description: `${inlineCode(incident.email)} answers normally again.`,
         color: COLORS.ok,
       };
     case 'expiring':
       return {
         title: incident.what === 'expires' ? 'PixVerse plan about to expire' : 'PixVerse plan about to renew',
-        description: `The plan of ${account(incident.email)} ${incident.what === 'expires' ? 'expires' : 'renews'} ${relativeTime(incident.date)} (${longDate(incident.date)}).`,
+        description: `The plan of ${inlineCode(incident.email)} ${incident.what === 'expires' ? 'expires' : 'renews'} ${relativeTime(incident.date)} (${longDate(incident.date)}).`,
         color: COLORS.low,
       };
     case 'unreadable': {
       const failure = describeFailure(incident.error);
-      const what = incident.email ? `the credits of ${account(incident.email)}` : 'the account list';
+      const what = incident.email ? `the credits of ${inlineCode(incident.email)}` : 'the account list';
       return {
         title: 'Credits could not be checked',
-        description: `The last ${formatNumber(incident.checks)} checks could not read ${what}: **${failure.title}.** ${failure.text}`,
+        description: `The last ${formatNumber(incident.checks)} checks could not read ${what}: ${failureSentence(failure)}`,
         color: COLORS.failure,
       };
     }
@@ -71,7 +67,7 @@ function every(ms: number): string {
 }
 
 function accountLine({ email, memory }: AlertStatus['accounts'][number]): string {
-  const parts = [account(email)];
+  const parts = [inlineCode(email)];
   if (memory.last?.spendable !== undefined) parts.push(`${formatNumber(memory.last.spendable)} credits`);
   if (memory.last?.plan) parts.push(`plan ${memory.last.plan}`);
   if (memory.error) parts.push('⚠️ error state');

@@ -7,8 +7,8 @@ import {
   type APIEmbedField,
 } from 'discord.js';
 import { spendableCredits, type Features, type V1Channel, type V2Account } from '../useapi/schemas.js';
-import type { FailureText } from './failure.js';
-import { formatNumber, plural, progressBar, relativeTime } from './format.js';
+import { failureSentence, type FailureText } from './failure.js';
+import { formatNumber, inlineCode, plural, progressBar, relativeTime } from './format.js';
 
 /** The message shape every handler hands to the responder. */
 export interface ReplyBody {
@@ -39,7 +39,7 @@ function bucketLine(left: number | undefined, allowance: number | undefined): st
 
 /** Email addresses may hold `_` or `*`; shown as code they render as typed. */
 function accountLabel(email: string | undefined): string {
-  return email ? `\`${email.replace(/`/g, "'")}\`` : 'the configured account';
+  return email ? inlineCode(email) : 'the configured account';
 }
 
 /** One account's plan and credits, read at a glance. Billing links are never part of it. */
@@ -80,7 +80,7 @@ export function creditsEmbed(email: string | undefined, features: Features): API
 export function failedAccountEmbed(email: string, failure: FailureText): APIEmbed {
   return {
     title: 'PixVerse credits',
-    description: `Account ${accountLabel(email)}\n**${failure.title}.** ${failure.text}`,
+    description: `Account ${accountLabel(email)}\n${failureSentence(failure)}`,
     color: COLORS.failure,
   };
 }
@@ -115,7 +115,7 @@ export function registeredEmbed({ channelId, maxJobs, previousMaxJobs, maskedTok
     fields: [
       { name: 'Channel', value: `<#${channelId}>`, inline: true },
       { name: 'Max jobs', value: jobs, inline: true },
-      { name: 'Discord token', value: `\`${maskedToken}\``, inline: true },
+      { name: 'Discord token', value: inlineCode(maskedToken), inline: true },
     ],
     footer: { text: 'v1 channel registration · /credits reads the v2 email accounts, a separate list' },
   };
@@ -154,13 +154,13 @@ export type Listing<T> = { ok: true; items: T[] } | { ok: false; failure: Failur
 /** v1 channel registrations: where useapi.net drives PixVerse through Discord. */
 export function registrationsEmbed(listing: Listing<V1Channel>, guildId: string): APIEmbed {
   const title = 'v1 channel registrations';
-  if (!listing.ok) return noticeEmbed(title, `**${listing.failure.title}.** ${listing.failure.text}`, COLORS.failure);
+  if (!listing.ok) return noticeEmbed(title, failureSentence(listing.failure), COLORS.failure);
   if (listing.items.length === 0) {
     return noticeEmbed(title, 'None configured. `/pixverse-register` in a channel registers it.');
   }
   const lines = listing.items.map(
     (channel) =>
-      `${channelLabel(channel, guildId)} · max jobs ${formatNumber(channel.maxJobs)} · token \`${channel.discordMasked ?? 'none'}\``,
+      `${channelLabel(channel, guildId)} · max jobs ${formatNumber(channel.maxJobs)} · token ${inlineCode(channel.discordMasked ?? 'none')}`,
   );
   return noticeEmbed(`${title} (${formatNumber(listing.items.length)})`, boundedList(lines));
 }
@@ -168,12 +168,12 @@ export function registrationsEmbed(listing: Listing<V1Channel>, guildId: string)
 /** v2 email accounts: the PixVerse logins `/credits` reads, with those in error state flagged. */
 export function emailAccountsEmbed(listing: Listing<V2Account>): APIEmbed {
   const title = 'v2 email accounts';
-  if (!listing.ok) return noticeEmbed(title, `**${listing.failure.title}.** ${listing.failure.text}`, COLORS.failure);
+  if (!listing.ok) return noticeEmbed(title, failureSentence(listing.failure), COLORS.failure);
   if (listing.items.length === 0) {
     return noticeEmbed(title, 'None configured. Add one on useapi.net (`POST /v2/pixverse/accounts`); `/credits` then shows it.');
   }
   const lines = listing.items.map((account) => {
-    const parts = [`\`${account.email.replace(/`/g, "'")}\``];
+    const parts = [inlineCode(account.email)];
     if (account.maxJobs !== undefined) parts.push(`max jobs ${formatNumber(account.maxJobs)}`);
     if (account.sessionExpiresAt) parts.push(`session expires ${relativeTime(account.sessionExpiresAt)}`);
     const line = parts.join(' · ');
@@ -195,7 +195,7 @@ export function confirmUnregister(channel: V1Channel, buttonIds: { confirm: stri
     embeds: [
       noticeEmbed(
         'Remove this registration?',
-        `<#${channel.channel}> (max jobs ${formatNumber(channel.maxJobs)}, token \`${channel.discordMasked ?? 'none'}\`) will no longer be registered with useapi.net; PixVerse v1 jobs stop running there.\nThis question expires ${relativeTime(expiresAt)}.`,
+        `<#${channel.channel}> (max jobs ${formatNumber(channel.maxJobs)}, token ${inlineCode(channel.discordMasked ?? 'none')}) will no longer be registered with useapi.net; PixVerse v1 jobs stop running there.\nThis question expires ${relativeTime(expiresAt)}.`,
         COLORS.low,
       ),
     ],

@@ -1,6 +1,6 @@
 import { Refusal } from '../refusal.js';
 import { UseapiError } from '../useapi/errors.js';
-import { secondsFromMs } from './format.js';
+import { inlineCode, secondsFromMs } from './format.js';
 
 /** What a person reads when something did not work: what happened, and what to do next. */
 export interface FailureText {
@@ -14,8 +14,13 @@ export interface FailureText {
  */
 export function quoteUpstream(text: string): string {
   // eslint-disable-next-line no-control-regex -- control characters are what is removed
-  const clean = text.replace(/[\u0000-\u001f\u007f`]+/g, ' ').trim().slice(0, 300);
-  return `\`${clean || '(no message)'}\``;
+  const clean = text.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim().slice(0, 300);
+  return inlineCode(clean || '(no message)');
+}
+
+/** "**What happened.** What to do.": a failure as one line inside a larger message. */
+export function failureSentence(failure: FailureText): string {
+  return `**${failure.title}.** ${failure.text}`;
 }
 
 /** The one place a failure becomes words. `error` is whatever a handler threw. */

@@ -29,6 +29,14 @@ export function progressBar(value: number, max: number | undefined, cells = 10):
   return '▰'.repeat(filled) + '▱'.repeat(cells - filled);
 }
 
+/**
+ * Text as inline code: nothing inside renders (no mention, link or formatting), so emails and
+ * upstream text show as typed. A backtick would end the span, so it becomes a quote.
+ */
+export function inlineCode(text: string): string {
+  return `\`${text.replace(/`/g, "'")}\``;
+}
+
 /** Discord renders `<t:…:R>` in each reader's own time zone and language ("in 3 days"). */
 export function relativeTime(date: Date): string {
   return `<t:${Math.floor(date.getTime() / 1000)}:R>`;

@@ -46,10 +46,6 @@ export class UseapiError extends Error {
   }
 }
 
-export function isUseapiError(error: unknown): error is UseapiError {
-  return error instanceof UseapiError;
-}
-
 /** Statuses (and socket failures) where the same read can succeed a moment later. */
 export function isRetryable(error: UseapiError): boolean {
   if (error.kind === 'network' || error.kind === 'busy') return true;
