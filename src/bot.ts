@@ -109,8 +109,9 @@ export async function startBot({
     },
     'ready',
   );
+  // The monitor's first check reads the same account list; the two share one request.
+  void checkUseapiToken(useapi, logger);
   if (config.alerts.channelId) await startAlerts(readyClient, useapi, config, logger, alerts);
-  else void checkUseapiToken(useapi, logger);
   const missing = config.discord.guildIds.filter((id) => !readyClient.guilds.cache.has(id));
   if (missing.length > 0) {
     logger.warn({ guilds: missing, invite: inviteUrl(readyClient.application.id) }, 'the bot is not in some servers of DISCORD_GUILD_ID; invite it with this link');
@@ -137,8 +138,7 @@ function gatewayReady(client: Client): boolean {
 }
 
 /**
- * The credit monitor, when ALERT_CHANNEL_ID is set. Its first check doubles as the start-up check
- * of USEAPI_TOKEN. A channel the bot cannot post in is logged once and leaves the monitor off: the
+ * The credit monitor, when ALERT_CHANNEL_ID is set. A channel the bot cannot post in is logged once and leaves the monitor off: the
  * commands keep working, and no alert is marked as announced without having been posted.
  */
 async function startAlerts(client: Client<true>, useapi: UseapiClient, config: Config, logger: Logger, alerts: AlertsHandle): Promise<void> {
@@ -146,7 +146,6 @@ async function startAlerts(client: Client<true>, useapi: UseapiClient, config: C
   if ('problem' in channel) {
     alerts.problem = channel.problem;
     logger.warn({ detail: channel.problem }, 'credit alerts are off: the alert channel is not usable');
-    void checkUseapiToken(useapi, logger);
     return;
   }
   const monitor = new AlertMonitor({
@@ -160,7 +159,6 @@ async function startAlerts(client: Client<true>, useapi: UseapiClient, config: C
   alerts.monitor = monitor;
   alerts.problem = undefined;
   await monitor.start();
-  void checkUseapiToken(useapi, logger);
 }
 
 /**
