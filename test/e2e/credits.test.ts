@@ -91,13 +91,29 @@ describe('/credits end to end', () => {
 
   it('defers, then explains a useapi.net failure with what to do', async () => {
     stack = await startStack();
+    stack.useapi.latencyMs = 100;
     stack.useapi.addFault({ path: '/v2/pixverse/features', fault: { kind: 'account-error' } });
     const handle = stack.command('credits', [{ name: 'email', type: 3, value: 'team@example.com' }]);
+    expect((await handle.firstResponse()).callbackType).toBe(5);
     const message = await handle.finalMessage();
+    expect(isEphemeral(message)).toBe(true);
     const text = visibleText(message);
     expect(text).toContain('error state');
     expect(text).toContain('add it again');
     expect(text).not.toMatch(/undefined|Error:|at .*\.ts/);
+  });
+
+  it('answers in the callback itself when the answer is ready (cached), and defers when it is not', async () => {
+    stack = await startStack();
+    stack.useapi.latencyMs = 100;
+    const cold = stack.command('credits', [], { userId: '200000000000000501' });
+    expect((await cold.firstResponse()).callbackType).toBe(5);
+    await cold.finalMessage();
+    const warm = stack.command('credits', [], { userId: '200000000000000502' });
+    const first = await warm.firstResponse();
+    expect(first.callbackType).toBe(4);
+    expect(visibleText((first.body as { data: unknown }).data)).toContain('credits left to spend');
+    expect(stack.discord.requests.filter((r) => r.method === 'PATCH' && r.path.includes(warm.token))).toHaveLength(0);
   });
 
   it('answers a second /credits from the same user within the cooldown with the wait, no upstream call', async () => {

@@ -109,7 +109,7 @@ describe('Discord REST trouble', () => {
 
   it.each(rateLimits)('retries an edit refused with 429 ($name) after Retry-After, and the answer arrives', async ({ headers }) => {
     stack = await startStack();
-    // Slower than the bot's fast window (250 ms): the reply is deferred, then edited in.
+    // Slower than the bot's fast window (25 ms): the reply is deferred, then edited in.
     stack.useapi.latencyMs = 600;
     stack.discord.addRestFault({
       method: 'PATCH',
