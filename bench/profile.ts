@@ -93,7 +93,12 @@ export function summariseProfile(file: string, window?: { startUs: number; endUs
     }
   } else {
     // No sample list: fall back to hit counts over the whole profile.
-    const interval = (profile.endTime - profile.startTime) / Math.max(1, profile.nodes.reduce((sum, node) => sum + (node.hitCount ?? 0), 0));
+    const interval =
+      (profile.endTime - profile.startTime) /
+      Math.max(
+        1,
+        profile.nodes.reduce((sum, node) => sum + (node.hitCount ?? 0), 0),
+      );
     for (const node of profile.nodes) {
       selfUs.set(node.id, (node.hitCount ?? 0) * interval);
       samples += node.hitCount ?? 0;

@@ -95,7 +95,8 @@ export function machineInfo(root: string): MachineInfo {
 
 // ---- formatting ----
 
-const ms = (value: number | undefined): string => (value === undefined || Number.isNaN(value) ? '–' : value < 10 ? value.toFixed(1) : value.toFixed(0));
+const ms = (value: number | undefined): string =>
+  value === undefined || Number.isNaN(value) ? '–' : value < 10 ? value.toFixed(1) : value.toFixed(0);
 const mb = (kb: number): string => (kb / 1024).toFixed(1);
 const signedMb = (kb: number): string => `${kb >= 0 ? '+' : '−'}${mb(Math.abs(kb))}`;
 const ratio = (a: number | undefined, b: number | undefined): string =>
@@ -103,7 +104,8 @@ const ratio = (a: number | undefined, b: number | undefined): string =>
 const spread = (d: Distribution | undefined): string => (d ? `${ms(d.p50)} / ${ms(d.p95)} / ${ms(d.p99)} / ${ms(d.max)}` : '–');
 const spreadRatio = (a: Distribution | undefined, b: Distribution | undefined): string =>
   a && b ? [ratio(a.p50, b.p50), ratio(a.p95, b.p95), ratio(a.p99, b.p99), ratio(a.max, b.max)].join(' / ') : '–';
-const pct = (part: number, whole: number): string => `${whole === 0 ? '–' : ((100 * part) / whole).toFixed(part === whole ? 0 : 1)}%`;
+const pct = (part: number, whole: number): string =>
+  `${whole === 0 ? '–' : ((100 * part) / whole).toFixed(part === whole ? 0 : 1)}%`;
 
 function featuresPerAccount(result: WorkloadResult): string {
   const entries = Object.entries(result.upstream.features).sort(([a], [b]) => a.localeCompare(b));
@@ -161,12 +163,14 @@ export function evaluateTargets(report: BenchReport): TargetResult[] {
     });
   }
 
-  const acked = bot?.workloads.map((result) => `${result.acknowledgedWithin3s}/${result.interactions}`).join(', ') ?? 'not measured';
+  const acked =
+    bot?.workloads.map((result) => `${result.acknowledgedWithin3s}/${result.interactions}`).join(', ') ?? 'not measured';
   targets.push({
     name: '100% acknowledged within 3 s (every workload)',
     measured: acked,
     limit: '100%',
-    pass: (bot?.workloads.length ?? 0) > 0 && bot!.workloads.every((result) => result.acknowledgedWithin3s === result.interactions),
+    pass:
+      (bot?.workloads.length ?? 0) > 0 && bot!.workloads.every((result) => result.acknowledgedWithin3s === result.interactions),
   });
 
   for (const key of ['burst', 'mixed'] as const) {
@@ -190,7 +194,7 @@ export function evaluateTargets(report: BenchReport): TargetResult[] {
   );
 
   relative(
-    'soak throughput ≥ 3× the baseline\'s',
+    "soak throughput ≥ 3× the baseline's",
     'ratio ≥ 3',
     (subject) => workload(subject, 'soak')?.throughputPerS,
     (ours, theirs) => ours >= 3 * theirs,
@@ -220,7 +224,11 @@ function workloadTable(report: BenchReport, key: WorkloadResult['key']): string 
   const header = ['', bot?.label ?? 'bot', ...others.flatMap((other) => [other.label, 'bot ÷ it'])];
   const ours = workload(bot, key);
   const rows: string[][] = [];
-  const row = (label: string, cell: (result: WorkloadResult) => string, compare?: (a: WorkloadResult, b: WorkloadResult) => string): void => {
+  const row = (
+    label: string,
+    cell: (result: WorkloadResult) => string,
+    compare?: (a: WorkloadResult, b: WorkloadResult) => string,
+  ): void => {
     rows.push([
       label,
       ours ? cell(ours) : '–',
@@ -232,27 +240,69 @@ function workloadTable(report: BenchReport, key: WorkloadResult['key']): string 
   };
   row('interactions (credits + autocomplete)', (r) => `${r.interactions} (${r.credits} + ${r.autocompletes})`);
   row('dispatched over (ms)', (r) => ms(r.dispatchSpanMs));
-  row('acknowledgement p50 / p95 / p99 / max (ms)', (r) => spread(r.ack), (a, b) => spreadRatio(a.ack, b.ack));
-  row('final answer p50 / p95 / p99 / max (ms)', (r) => spread(r.final), (a, b) => spreadRatio(a.final, b.final));
-  if (key === 'mixed') row('autocomplete answer p50 / p95 / p99 / max (ms)', (r) => spread(r.autocompleteAck), (a, b) => spreadRatio(a.autocompleteAck, b.autocompleteAck));
-  row('acknowledgements over 50 ms (sent between, after the first dispatch)', (r) =>
-    r.slowAcks.count === 0 ? '0' : `${r.slowAcks.count} (+${ms(r.slowAcks.dispatchedFromMs)} … +${ms(r.slowAcks.dispatchedToMs)} ms)`,
+  row(
+    'acknowledgement p50 / p95 / p99 / max (ms)',
+    (r) => spread(r.ack),
+    (a, b) => spreadRatio(a.ack, b.ack),
   );
-  row('acknowledged within 3 s', (r) => `${r.acknowledgedWithin3s}/${r.interactions} (${pct(r.acknowledgedWithin3s, r.interactions)})`);
+  row(
+    'final answer p50 / p95 / p99 / max (ms)',
+    (r) => spread(r.final),
+    (a, b) => spreadRatio(a.final, b.final),
+  );
+  if (key === 'mixed')
+    row(
+      'autocomplete answer p50 / p95 / p99 / max (ms)',
+      (r) => spread(r.autocompleteAck),
+      (a, b) => spreadRatio(a.autocompleteAck, b.autocompleteAck),
+    );
+  row('acknowledgements over 50 ms (sent between, after the first dispatch)', (r) =>
+    r.slowAcks.count === 0
+      ? '0'
+      : `${r.slowAcks.count} (+${ms(r.slowAcks.dispatchedFromMs)} … +${ms(r.slowAcks.dispatchedToMs)} ms)`,
+  );
+  row(
+    'acknowledged within 3 s',
+    (r) => `${r.acknowledgedWithin3s}/${r.interactions} (${pct(r.acknowledgedWithin3s, r.interactions)})`,
+  );
   row('no final answer', (r) => String(r.unanswered));
   row('answered in the callback / deferred', (r) => `${r.directAnswers} / ${r.deferred}`);
   row('webhook edits (PATCH @original)', (r) => String(r.webhookEdits));
   row('deferral → edit p50 / p95 / p99 / max (ms)', (r) => spread(r.deferToFinal));
   row('upstream features requests per account', featuresPerAccount);
   row('upstream account-list requests', (r) => String(r.upstream.accounts));
-  row('throughput (final answers/s)', (r) => r.throughputPerS.toFixed(0), (a, b) => ratio(a.throughputPerS, b.throughputPerS));
-  row('CPU time, ms (per interaction)', (r) => `${r.cpuMs.toFixed(0)} (${(r.cpuMs / Math.max(1, r.interactions)).toFixed(2)})`, (a, b) => ratio(a.cpuMs, b.cpuMs));
+  row(
+    'throughput (final answers/s)',
+    (r) => r.throughputPerS.toFixed(0),
+    (a, b) => ratio(a.throughputPerS, b.throughputPerS),
+  );
+  row(
+    'CPU time, ms (per interaction)',
+    (r) => `${r.cpuMs.toFixed(0)} (${(r.cpuMs / Math.max(1, r.interactions)).toFixed(2)})`,
+    (a, b) => ratio(a.cpuMs, b.cpuMs),
+  );
   row('RSS before → after (MB)', (r) => `${mb(r.memoryBefore.rssKb)} → ${mb(r.memoryAfter.rssKb)}`);
-  row('RSS growth (MB)', (r) => signedMb(r.rssGrowthKb), (a, b) => ratio(a.rssGrowthKb, b.rssGrowthKb));
-  row('JS heap used before → after (MB)', (r) => `${mb(r.memoryBefore.heapUsedBytes / 1024)} → ${mb(r.memoryAfter.heapUsedBytes / 1024)}`);
-  row('JS heap reserved before → after (MB)', (r) => `${mb(r.memoryBefore.heapTotalBytes / 1024)} → ${mb(r.memoryAfter.heapTotalBytes / 1024)}`);
-  row('other processes\' CPU during the workload, ms (share of the machine)', (r) => `${r.otherCpuMs.toFixed(0)} (${pct(r.otherCpuMs, Math.max(1, r.wallMs * report.machine.cpus))})`);
-  row('benchmark process CPU (emulators + load), ms (share of one core)', (r) => `${r.loadGeneratorCpuMs.toFixed(0)} (${pct(r.loadGeneratorCpuMs, Math.max(1, r.spanMs))})`);
+  row(
+    'RSS growth (MB)',
+    (r) => signedMb(r.rssGrowthKb),
+    (a, b) => ratio(a.rssGrowthKb, b.rssGrowthKb),
+  );
+  row(
+    'JS heap used before → after (MB)',
+    (r) => `${mb(r.memoryBefore.heapUsedBytes / 1024)} → ${mb(r.memoryAfter.heapUsedBytes / 1024)}`,
+  );
+  row(
+    'JS heap reserved before → after (MB)',
+    (r) => `${mb(r.memoryBefore.heapTotalBytes / 1024)} → ${mb(r.memoryAfter.heapTotalBytes / 1024)}`,
+  );
+  row(
+    "other processes' CPU during the workload, ms (share of the machine)",
+    (r) => `${r.otherCpuMs.toFixed(0)} (${pct(r.otherCpuMs, Math.max(1, r.wallMs * report.machine.cpus))})`,
+  );
+  row(
+    'benchmark process CPU (emulators + load), ms (share of one core)',
+    (r) => `${r.loadGeneratorCpuMs.toFixed(0)} (${pct(r.loadGeneratorCpuMs, Math.max(1, r.spanMs))})`,
+  );
   return table(header, rows);
 }
 
@@ -263,16 +313,16 @@ function workloadTable(report: BenchReport, key: WorkloadResult['key']): string 
 const CHANGES_FROM_PROFILING = [
   '**What dominates, and what was changed because of it**',
   '',
-  '- An acknowledgement is dominated by I/O, not by the bot: Node\'s sockets and streams, undici (the bot\'s useapi.net client and discord.js\'s REST) ' +
-    'and @discordjs/rest\'s request queue take most of the busy time; the bot\'s own code is a few per cent. During the burst the main thread is idle most of the time.',
+  "- An acknowledgement is dominated by I/O, not by the bot: Node's sockets and streams, undici (the bot's useapi.net client and discord.js's REST) " +
+    "and @discordjs/rest's request queue take most of the busy time; the bot's own code is a few per cent. During the burst the main thread is idle most of the time.",
   '- A final answer is dominated by waiting for useapi.net (150 ms here). Every slow acknowledgement in the bursts belonged to an interaction that arrived ' +
     'while the one shared `features` request was in flight: the bot held its first response up to 250 ms hoping to answer directly. ' +
     '`FAST_ANSWER_MS` is now 25 ms: an answer ready by then (cache hit, or a coalesced request about to land) is the callback itself; anything slower is ' +
-    'deferred at once and edited when the shared request lands, so few edits ever queue behind discord.js\'s 50-per-second limiter.',
+    "deferred at once and edited when the shared request lands, so few edits ever queue behind discord.js's 50-per-second limiter.",
   '- `settlesWithin` created an `AbortController` and an aborted timer promise per interaction (`DOMException`, `createAbortSignal` ≈ 4 % of the busy time); ' +
     'it is now a plain `setTimeout` cleared when the work settles.',
   '- Memory stays flat because nothing is kept per user or per interaction: user and member caches hold only the bot itself, message caches are off, ' +
-    'cooldowns sweep themselves, and the useapi.net cache holds at most one entry per account. The baseline\'s default caches grow by about 0.6 KB per user.',
+    "cooldowns sweep themselves, and the useapi.net cache holds at most one entry per account. The baseline's default caches grow by about 0.6 KB per user.",
 ];
 
 function profileSection(report: BenchReport): string {
@@ -281,7 +331,12 @@ function profileSection(report: BenchReport): string {
   }
   const { summary, burst } = report.profile;
   const entries = (list: ProfileSummary['byFunction']) =>
-    list.map((entry, index) => [String(index + 1), `\`${entry.name.replace(/\|/g, '\\|')}\``, entry.selfMs.toFixed(1), `${(entry.share * 100).toFixed(1)}%`]);
+    list.map((entry, index) => [
+      String(index + 1),
+      `\`${entry.name.replace(/\|/g, '\\|')}\``,
+      entry.selfMs.toFixed(1),
+      `${(entry.share * 100).toFixed(1)}%`,
+    ]);
   return [
     `The bot ran under \`node --cpu-prof --cpu-prof-interval=100\` (profile: \`${report.profile.file}\`, not committed). ` +
       `Only the samples taken during the ${report.settings.burstSize}-burst count: ${ms(summary.windowMs)} ms of wall time, ` +
@@ -316,20 +371,31 @@ export function renderMarkdown(report: BenchReport, targets: TargetResult[]): st
     subject.label,
     ms(subject.startup.commandsSyncedMs),
     ms(subject.startup.firstAnswerMs),
-    subject.id === 'bot' ? `${ms(report.startupMedianMs)} (median; ${report.startupTrialsMs.map(ms).join(', ')})` : ms(subject.startup.readyLineMs),
+    subject.id === 'bot'
+      ? `${ms(report.startupMedianMs)} (median; ${report.startupTrialsMs.map(ms).join(', ')})`
+      : ms(subject.startup.readyLineMs),
   ]);
   const saturated = report.subjects.flatMap((subject) =>
     subject.workloads
       .filter((w) => w.loadGeneratorCpuMs > 0.8 * w.spanMs)
-      .map((w) => `- ${subject.label}, ${w.name}: the benchmark process (emulators + load) used ${pct(w.loadGeneratorCpuMs, w.spanMs)} of a core, so it, not the subject, may have set the pace; the subject's throughput is a lower bound.`),
+      .map(
+        (w) =>
+          `- ${subject.label}, ${w.name}: the benchmark process (emulators + load) used ${pct(w.loadGeneratorCpuMs, w.spanMs)} of a core, so it, not the subject, may have set the pace; the subject's throughput is a lower bound.`,
+      ),
   );
   const shared = report.subjects.flatMap((subject) =>
     subject.workloads
       .filter((w) => w.otherCpuMs > 0.1 * w.wallMs * machine.cpus)
-      .map((w) => `- ${subject.label}, ${w.name}: other processes took ${pct(w.otherCpuMs, w.wallMs * machine.cpus)} of the machine meanwhile; treat these figures with care.`),
+      .map(
+        (w) =>
+          `- ${subject.label}, ${w.name}: other processes took ${pct(w.otherCpuMs, w.wallMs * machine.cpus)} of the machine meanwhile; treat these figures with care.`,
+      ),
   );
   const notes = report.subjects
-    .filter((subject) => subject.warnings > 0 || subject.exit.forced || subject.workloads.some((w) => w.invalidBodies > 0 || w.timedOut))
+    .filter(
+      (subject) =>
+        subject.warnings > 0 || subject.exit.forced || subject.workloads.some((w) => w.invalidBodies > 0 || w.timedOut),
+    )
     .map((subject) => {
       const invalid = subject.workloads.reduce((sum, w) => sum + w.invalidBodies, 0);
       const timedOut = subject.workloads.filter((w) => w.timedOut).map((w) => w.name);
@@ -343,7 +409,7 @@ export function renderMarkdown(report: BenchReport, targets: TargetResult[]): st
       'This file and `docs/benchmarks.json` are written by the benchmark (bench/run.ts); edits here are overwritten.',
     '',
     `Machine: ${machine.cpus} CPUs (\`nproc\`), ${machine.cpuModel}, ${machine.totalMemoryGiB.toFixed(1)} GiB memory, ${machine.kernel}, Node ${machine.node}. ` +
-      'Other processes\' CPU during each workload is in the tables: when it is high, the machine was shared and the figures are skewed.',
+      "Other processes' CPU during each workload is in the tables: when it is high, the machine was shared and the figures are skewed.",
     '',
     '## How it runs',
     '',
@@ -364,13 +430,13 @@ export function renderMarkdown(report: BenchReport, targets: TargetResult[]): st
       `(3) **soak**: ${settings.soakSize} \`/credits\` from ${settings.soakSize} distinct users across ${settings.guildCount} guilds, ` +
       `${settings.soakInFlight} in flight (each answer lets the next one go). Each burst uses accounts no earlier workload touched, so its caches start cold.`,
     '- Acknowledgement = dispatch → the interaction callback reaching Discord; final answer = dispatch → the request that carries the answer ' +
-      '(the type-4 callback, or the `PATCH …/messages/@original` after a deferral). Upstream requests come from the useapi.net emulator\'s log.',
-    '- RSS = `VmRSS` of the subject\'s process, read after a forced settle (two full GCs through a SIGUSR2 hook preloaded with `--expose-gc`, then 300 ms). ' +
+      "(the type-4 callback, or the `PATCH …/messages/@original` after a deferral). Upstream requests come from the useapi.net emulator's log.",
+    "- RSS = `VmRSS` of the subject's process, read after a forced settle (two full GCs through a SIGUSR2 hook preloaded with `--expose-gc`, then 300 ms). " +
       "Before and after the soak the process is collected, then left idle 10 s, so V8's memory reducer has handed unused heap back and both samples are taken in the same state; " +
-      'the bursts\' samples are taken 1 s after their last answer (RSS there moves by a few MB either way with collection timing). ' +
-      'CPU = `utime + stime` from `/proc/<pid>/stat` during the workload. Start-up = spawn → the bot\'s `ready` log line (`LOG_LEVEL=info`), median of ' +
+      "the bursts' samples are taken 1 s after their last answer (RSS there moves by a few MB either way with collection timing). " +
+      "CPU = `utime + stime` from `/proc/<pid>/stat` during the workload. Start-up = spawn → the bot's `ready` log line (`LOG_LEVEL=info`), median of " +
       `${report.startupTrialsMs.length} fresh starts; each writes its commands to ${settings.guildCount} guilds.`,
-    '- The soak is a closed loop: with a fixed number in flight, mean latency ≈ in flight ÷ throughput (Little\'s law), so its latencies ' +
+    "- The soak is a closed loop: with a fixed number in flight, mean latency ≈ in flight ÷ throughput (Little's law), so its latencies " +
       'measure queueing inside the subject as much as response time.',
     '- Both subjects and the benchmark share the machine, so the ratios (bot ÷ baseline) say more than the absolute figures.',
     '',
@@ -385,7 +451,7 @@ export function renderMarkdown(report: BenchReport, targets: TargetResult[]): st
     '',
     table(['subject', 'spawn → commands written (ms)', 'spawn → first answer (ms)', 'spawn → ready line (ms)'], startupRows),
     '',
-    'The first two columns come from the run with `LOG_LEVEL=warn` (the Discord emulator\'s log: the last bulk PUT of commands, and the answer to a probe ' +
+    "The first two columns come from the run with `LOG_LEVEL=warn` (the Discord emulator's log: the last bulk PUT of commands, and the answer to a probe " +
       'interaction from a guild outside `DISCORD_GUILD_ID`, which the bot refuses and the baseline answers after a useapi.net call).',
     '',
     ...(notes.length + saturated.length + shared.length > 0 ? ['### Notes', '', ...notes, ...saturated, ...shared, ''] : []),

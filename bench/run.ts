@@ -15,7 +15,15 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
 import { summariseProfile, type ProfileSummary } from './profile.js';
-import { machineInfo, writeReports, type BenchReport, type StartupMeasure, type SubjectId, type SubjectResult, type WorkloadResult } from './report.js';
+import {
+  machineInfo,
+  writeReports,
+  type BenchReport,
+  type StartupMeasure,
+  type SubjectId,
+  type SubjectResult,
+  type WorkloadResult,
+} from './report.js';
 import { ACCOUNTS, BenchStack } from './stack.js';
 import { median } from './stats.js';
 import { Subject, killAllSubjects, machineBusyMs, type MemorySample } from './subject.js';
@@ -74,7 +82,8 @@ function readSettings(argv: string[]): Settings {
   });
   const whole = (name: string, text: string, min: number, max: number): number => {
     const value = Number(text);
-    if (!Number.isInteger(value) || value < min || value > max) throw new Error(`--${name} must be a whole number from ${min} to ${max}`);
+    if (!Number.isInteger(value) || value < min || value > max)
+      throw new Error(`--${name} must be a whole number from ${min} to ${max}`);
     return value;
   };
   const baselines = values.baselines.split(',').filter((style) => style !== '');
@@ -162,14 +171,19 @@ async function waitReady(stack: BenchStack, subject: Subject, definition: Subjec
   const guildIds = new Set(stack.guilds.map((guild) => guild.id));
   let lastSync: number | undefined;
   for (;;) {
-    const puts = stack.discord.requests.filter((request) => request.method === 'PUT' && /\/guilds\/\d+\/commands$/.test(request.path));
+    const puts = stack.discord.requests.filter(
+      (request) => request.method === 'PUT' && /\/guilds\/\d+\/commands$/.test(request.path),
+    );
     const synced = new Set(puts.map((request) => /\/guilds\/(\d+)\//.exec(request.path)?.[1]));
     if ([...guildIds].every((id) => synced.has(id))) {
       lastSync = Math.max(...puts.map((request) => request.at));
       break;
     }
     if (!subject.alive) throw new Error(`${subject.name} exited during start-up.\n${subject.recentOutput()}`);
-    if (performance.now() > deadline) throw new Error(`${subject.name}: commands not synced to every guild within ${READY_TIMEOUT_MS} ms.\n${subject.recentOutput()}`);
+    if (performance.now() > deadline)
+      throw new Error(
+        `${subject.name}: commands not synced to every guild within ${READY_TIMEOUT_MS} ms.\n${subject.recentOutput()}`,
+      );
     await sleep(5);
   }
   const probe = stack.probe();
@@ -248,14 +262,29 @@ async function warmUp(stack: BenchStack, settings: Settings): Promise<void> {
     stack,
     settings.warmupSize,
     WARMUP_IN_FLIGHT,
-    (index) => (index % 4 === 3 ? { kind: 'autocomplete', guild: index, value: '' } : { kind: 'credits', guild: index, value: ACCOUNTS.warmup }),
+    (index) =>
+      index % 4 === 3
+        ? { kind: 'autocomplete', guild: index, value: '' }
+        : { kind: 'credits', guild: index, value: ACCOUNTS.warmup },
     60_000,
   );
-  await paced(stack, settings.soakSize, settings.soakInFlight, (index) => ({ kind: 'credits', guild: index, value: ACCOUNTS.warmup }), SOAK_PRIMING_MS);
+  await paced(
+    stack,
+    settings.soakSize,
+    settings.soakInFlight,
+    (index) => ({ kind: 'credits', guild: index, value: ACCOUNTS.warmup }),
+    SOAK_PRIMING_MS,
+  );
   await sleep(TRAILING_MS);
 }
 
-async function runWorkload(stack: BenchStack, subject: Subject, workload: Workload, before: MemorySample, idleSettleMs = 0): Promise<WorkloadResult> {
+async function runWorkload(
+  stack: BenchStack,
+  subject: Subject,
+  workload: Workload,
+  before: MemorySample,
+  idleSettleMs = 0,
+): Promise<WorkloadResult> {
   const invalidBefore = stack.discord.validationErrors.length;
   const marks = mark(stack);
   const cpuBefore = subject.cpuMs();
@@ -268,7 +297,10 @@ async function runWorkload(stack: BenchStack, subject: Subject, workload: Worklo
   // What the rest of the machine (other processes) took while the workload ran.
   const otherCpuMs = Math.max(0, machineBusyMs() - machineBefore - (cpuAfter - cpuBefore) - (ownCpu.user + ownCpu.system) / 1000);
   const otherShare = otherCpuMs / (wallMs * availableParallelism());
-  if (otherShare > 0.1) log(`warning: other processes used ${(otherShare * 100).toFixed(0)}% of the machine during ${workload.name}; the figures are skewed`);
+  if (otherShare > 0.1)
+    log(
+      `warning: other processes used ${(otherShare * 100).toFixed(0)}% of the machine during ${workload.name}; the figures are skewed`,
+    );
   await sleep(TRAILING_MS);
   const measured = measure(workload.name, stack, shots, marks, invalidBefore, timedOut);
   const after = await subject.settle(idleSettleMs);
@@ -299,7 +331,9 @@ async function runSubject(definition: SubjectDefinition, settings: Settings, wor
   try {
     subject = spawnSubject(definition, stack, workDir);
     const startup = await waitReady(stack, subject, definition);
-    log(`${definition.label}: commands synced ${startup.commandsSyncedMs.toFixed(0)} ms, first answer ${startup.firstAnswerMs.toFixed(0)} ms after spawn`);
+    log(
+      `${definition.label}: commands synced ${startup.commandsSyncedMs.toFixed(0)} ms, first answer ${startup.firstAnswerMs.toFixed(0)} ms after spawn`,
+    );
     await warmUp(stack, settings);
     let memory = await subject.settle();
     const afterWarmup = memory;
@@ -338,7 +372,11 @@ async function startupTrials(settings: Settings, workDir: string): Promise<numbe
     const stack = await BenchStack.start({ latencyMs: settings.latencyMs, guildCount: settings.guildCount });
     const subject = spawnSubject(definition, stack, workDir);
     try {
-      const line = await subject.waitForLine((l) => l.stream === 'stdout' && definition.readyLine!(l.text), READY_TIMEOUT_MS, "'ready' log line");
+      const line = await subject.waitForLine(
+        (l) => l.stream === 'stdout' && definition.readyLine!(l.text),
+        READY_TIMEOUT_MS,
+        "'ready' log line",
+      );
       trials.push(line.at - subject.spawnedAt);
       await subject.stop(8_000);
     } finally {
@@ -354,7 +392,11 @@ async function profileBurst(settings: Settings, workDir: string): Promise<BenchR
   mkdirSync(PROFILE_DIR, { recursive: true });
   const definition = botDefinition('warn');
   const stack = await BenchStack.start({ latencyMs: settings.latencyMs, guildCount: settings.guildCount });
-  const subject = spawnSubject(definition, stack, workDir, ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`, '--cpu-prof-interval=100']);
+  const subject = spawnSubject(definition, stack, workDir, [
+    '--cpu-prof',
+    `--cpu-prof-dir=${PROFILE_DIR}`,
+    '--cpu-prof-interval=100',
+  ]);
   try {
     await waitReady(stack, subject, definition);
     await warmUp(stack, settings);
@@ -364,7 +406,8 @@ async function profileBurst(settings: Settings, workDir: string): Promise<BenchR
     const result = await runWorkload(stack, subject, workload, before);
     const endUs = startUs + result.spanMs * 1000;
     const exit = await subject.stop(10_000);
-    if (exit.code !== 0) throw new Error(`the profiled bot exited with code ${exit.code} (signal ${exit.signal}); no profile was written`);
+    if (exit.code !== 0)
+      throw new Error(`the profiled bot exited with code ${exit.code} (signal ${exit.signal}); no profile was written`);
     const file = readdirSync(PROFILE_DIR)
       .filter((name) => name.endsWith('.cpuprofile') && name.includes(`.${subject.pid}.`))
       .map((name) => join(PROFILE_DIR, name))
@@ -372,7 +415,8 @@ async function profileBurst(settings: Settings, workDir: string): Promise<BenchR
     if (!file) throw new Error(`no .cpuprofile for pid ${subject.pid} in ${PROFILE_DIR}`);
     // V8 stamps profiles with the monotonic clock process.hrtime reads; if not, assume the profile began at spawn.
     const { startTime } = JSON.parse(readFileSync(file, 'utf8')) as { startTime: number };
-    const offset = startTime >= subject.spawnedAtUs && startTime - subject.spawnedAtUs < 10_000_000 ? 0 : startTime - subject.spawnedAtUs;
+    const offset =
+      startTime >= subject.spawnedAtUs && startTime - subject.spawnedAtUs < 10_000_000 ? 0 : startTime - subject.spawnedAtUs;
     const summary: ProfileSummary = summariseProfile(file, { startUs: startUs + offset, endUs: endUs + offset });
     return { summary, burst: result, file: file.slice(ROOT.length) };
   } finally {
@@ -390,7 +434,9 @@ async function main(): Promise<void> {
     if (settings.build) {
       log('building the bot (npm run build)');
       await run('npm', ['run', '-s', 'build'], 180_000).catch((error: unknown) => {
-        throw new Error(`${(error as Error).message}\nThe bot must build before it is measured (or pass --skip-build to measure the dist/ already there).`);
+        throw new Error(
+          `${(error as Error).message}\nThe bot must build before it is measured (or pass --skip-build to measure the dist/ already there).`,
+        );
       });
     }
     log(`start-up: ${STARTUP_TRIALS} trials of spawn → 'ready' log line`);

@@ -89,7 +89,8 @@ export class BenchStack {
 
   /** `/credits [email]` from a new user in guild `guildIndex` (modulo the guild count). */
   credits(guildIndex: number, email?: string): InteractionHandle {
-    const options = email === undefined ? undefined : [{ type: ApplicationCommandOptionType.String as const, name: 'email', value: email }];
+    const options =
+      email === undefined ? undefined : [{ type: ApplicationCommandOptionType.String as const, name: 'email', value: email }];
     return this.discord.dispatchInteraction(
       chatInputInteraction(this.discord, this.invoker(guildIndex), { name: 'credits', ...(options ? { options } : {}) }),
     );

@@ -29,5 +29,8 @@ export function distribution(values: readonly number[]): Distribution | undefine
 }
 
 export function median(values: readonly number[]): number {
-  return percentile([...values].sort((a, b) => a - b), 50);
+  return percentile(
+    [...values].sort((a, b) => a - b),
+    50,
+  );
 }

@@ -121,7 +121,9 @@ export class Subject {
       this.#child.once('exit', (code, signal) => {
         running.delete(this);
         this.#exit = { code, signal };
-        const error = new Error(`${this.name} exited (code ${code}, signal ${signal}) while the benchmark waited for it.\n${this.recentOutput()}`);
+        const error = new Error(
+          `${this.name} exited (code ${code}, signal ${signal}) while the benchmark waited for it.\n${this.recentOutput()}`,
+        );
         for (const waiter of this.#waiters) waiter.reject(error);
         this.#waiters.clear();
         resolve({ code, signal });
@@ -133,7 +135,10 @@ export class Subject {
     });
     for (const stream of ['stdout', 'stderr'] as const) {
       const source = this.#child[stream];
-      if (source) createInterface({ input: source, crlfDelay: Infinity }).on('line', (text) => this.#onLine({ stream, text, at: performance.now() }));
+      if (source)
+        createInterface({ input: source, crlfDelay: Infinity }).on('line', (text) =>
+          this.#onLine({ stream, text, at: performance.now() }),
+        );
     }
   }
 
@@ -211,13 +216,23 @@ export class Subject {
     }
     const usage = await this.#collect(timeoutMs);
     await sleep(300);
-    return { ...this.rss(), heapUsedBytes: usage.heapUsed, heapTotalBytes: usage.heapTotal, externalBytes: usage.external, cpuMs };
+    return {
+      ...this.rss(),
+      heapUsedBytes: usage.heapUsed,
+      heapTotalBytes: usage.heapTotal,
+      externalBytes: usage.external,
+      cpuMs,
+    };
   }
 
   /** Two full GCs in the child (the preloaded SIGUSR2 hook); resolves with its memoryUsage() after them. */
   async #collect(timeoutMs: number): Promise<{ heapUsed: number; heapTotal: number; external: number }> {
     const since = performance.now();
-    const marker = this.waitForLine((line) => line.stream === 'stderr' && line.at >= since && line.text.startsWith(SETTLE_MARKER), timeoutMs, 'settle report');
+    const marker = this.waitForLine(
+      (line) => line.stream === 'stderr' && line.at >= since && line.text.startsWith(SETTLE_MARKER),
+      timeoutMs,
+      'settle report',
+    );
     this.#child.kill('SIGUSR2');
     const line = await marker;
     return JSON.parse(line.text.slice(SETTLE_MARKER.length)) as { heapUsed: number; heapTotal: number; external: number };

@@ -179,14 +179,20 @@ function outcomeOf(shot: Shot, requests: readonly RecordedRequest[]): Outcome {
   const { handle } = shot;
   const accepted = handle.responses.find((record) => record.kind === 'callback');
   const callback = accepted
-    ? requests.find((request) => request.path.endsWith('/callback') && (request.body as { type?: unknown } | undefined)?.type === accepted.callbackType)
+    ? requests.find(
+        (request) =>
+          request.path.endsWith('/callback') && (request.body as { type?: unknown } | undefined)?.type === accepted.callbackType,
+      )
     : undefined;
   const ackMs = callback ? callback.at - handle.dispatchedAt : undefined;
   const webhookEdits = requests.filter((request) => request.method === 'PATCH').length;
   let finalRequest: RecordedRequest | undefined;
   if (accepted?.callbackType === 4 || accepted?.callbackType === 8) {
     finalRequest = callback;
-  } else if (accepted?.callbackType === 5 && handle.responses.some((record) => record.kind === 'edit' || record.kind === 'followup')) {
+  } else if (
+    accepted?.callbackType === 5 &&
+    handle.responses.some((record) => record.kind === 'edit' || record.kind === 'followup')
+  ) {
     finalRequest = requests.find(isFinalEdit);
   }
   const finalMs = finalRequest ? finalRequest.at - handle.dispatchedAt : undefined;
@@ -231,7 +237,14 @@ function slowAcks(shots: readonly Shot[], outcomes: readonly Outcome[], firstDis
 const defined = (values: Array<number | undefined>): number[] => values.filter((value): value is number => value !== undefined);
 
 /** Everything measured about one workload, from the emulators' logs since `marks`. */
-export function measure(name: string, stack: BenchStack, shots: readonly Shot[], marks: Marks, invalidBefore: number, timedOut: boolean): WorkloadMeasure {
+export function measure(
+  name: string,
+  stack: BenchStack,
+  shots: readonly Shot[],
+  marks: Marks,
+  invalidBefore: number,
+  timedOut: boolean,
+): WorkloadMeasure {
   const byToken = requestsByToken(stack.discord.requests.slice(marks.discordFrom));
   const outcomes = shots.map((shot) => outcomeOf(shot, byToken.get(shot.handle.token) ?? []));
   const firstDispatch = Math.min(...shots.map((shot) => shot.handle.dispatchedAt));
@@ -249,7 +262,9 @@ export function measure(name: string, stack: BenchStack, shots: readonly Shot[],
     spanMs,
     ack: distribution(defined(outcomes.map((outcome) => outcome.ackMs))),
     final: distribution(finals),
-    autocompleteAck: distribution(defined(outcomes.filter((outcome) => outcome.kind === 'autocomplete').map((outcome) => outcome.ackMs))),
+    autocompleteAck: distribution(
+      defined(outcomes.filter((outcome) => outcome.kind === 'autocomplete').map((outcome) => outcome.ackMs)),
+    ),
     acknowledged: outcomes.filter((outcome) => outcome.ackMs !== undefined).length,
     acknowledgedWithin3s: outcomes.filter((outcome) => outcome.ackMs !== undefined && outcome.ackMs <= ACK_DEADLINE_MS).length,
     slowAcks: slowAcks(shots, outcomes, firstDispatch),

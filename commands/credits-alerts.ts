@@ -1,6 +1,4 @@
-import {
-  ApplicationCommandOptionType,
-} from 'discord.js';
+import { ApplicationCommandOptionType } from 'discord.js';
 import { ADMIN_COMMAND, defineCommand, type CommandContext } from '../src/discord/command.js';
 import { respondWith } from '../src/discord/respond.js';
 import type { ReplyBody } from '../src/presentation/embeds.js';

@@ -10,7 +10,9 @@ const data = {
 } as const;
 
 function listing<T>(result: PromiseSettledResult<T[]>): Listing<T> {
-  return result.status === 'fulfilled' ? { ok: true, items: result.value } : { ok: false, failure: describeFailure(result.reason) };
+  return result.status === 'fulfilled'
+    ? { ok: true, items: result.value }
+    : { ok: false, failure: describeFailure(result.reason) };
 }
 
 /** Both lists at once; one that fails is shown as failed beside the other. */

@@ -1,8 +1,4 @@
-import {
-  ApplicationCommandOptionType,
-  ComponentType,
-  TextInputStyle,
-} from 'discord.js';
+import { ApplicationCommandOptionType, ComponentType, TextInputStyle } from 'discord.js';
 import { ADMIN_COMMAND, defineCommand, type CommandContext } from '../src/discord/command.js';
 import { Refusal } from '../src/refusal.js';
 import { respondWith } from '../src/discord/respond.js';
@@ -101,10 +97,13 @@ export default defineCommand({
   async modalSubmit(interaction, ctx) {
     const match = MODAL_ID.exec(interaction.customId);
     const maxJobs = Number(match?.[1]);
-    if (!match || !(maxJobs >= 1 && maxJobs <= 10)) throw new Refusal('This form is not valid any more; run `/pixverse-register` again.');
+    if (!match || !(maxJobs >= 1 && maxJobs <= 10))
+      throw new Refusal('This form is not valid any more; run `/pixverse-register` again.');
     const token = interaction.fields.getTextInputValue(TOKEN_FIELD).trim();
     if (!/^[\x21-\x7e]{20,200}$/.test(token)) {
-      throw new Refusal('That does not look like a Discord token (20 to 200 characters, no spaces). Run `/pixverse-register` again.');
+      throw new Refusal(
+        'That does not look like a Discord token (20 to 200 characters, no spaces). Run `/pixverse-register` again.',
+      );
     }
     if (!interaction.channelId) throw new Refusal('Run `/pixverse-register` inside the channel to register.');
     const work = register(ctx, { server: interaction.guildId!, channel: interaction.channelId, discord: token, maxJobs });

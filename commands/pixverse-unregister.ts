@@ -1,7 +1,4 @@
-import {
-  ApplicationCommandOptionType,
-  ChannelType,
-} from 'discord.js';
+import { ApplicationCommandOptionType, ChannelType } from 'discord.js';
 import { ADMIN_COMMAND, defineCommand, type CommandContext } from '../src/discord/command.js';
 import { Refusal } from '../src/refusal.js';
 import { respondWith, updateWith } from '../src/discord/respond.js';
@@ -39,7 +36,9 @@ const data = {
 async function question(ctx: CommandContext, channelId: string, guildId: string, adminId: string): Promise<ReplyBody> {
   const registration = await ctx.useapi.channel(channelId);
   if (!registration) {
-    return { embeds: [noticeEmbed('Not registered', `<#${channelId}> is not registered with useapi.net; there is nothing to remove.`)] };
+    return {
+      embeds: [noticeEmbed('Not registered', `<#${channelId}> is not registered with useapi.net; there is nothing to remove.`)],
+    };
   }
   if (registration.server !== guildId) {
     throw new Refusal('That registration belongs to another server; run the command there.');
@@ -55,7 +54,10 @@ async function remove(ctx: CommandContext, channelId: string): Promise<ReplyBody
     embeds: [
       removed
         ? noticeEmbed('Registration removed', `<#${channelId}> is no longer registered with useapi.net.`, COLORS.ok)
-        : noticeEmbed('Was not registered', `<#${channelId}> was not registered with useapi.net (already removed?). Nothing changed.`),
+        : noticeEmbed(
+            'Was not registered',
+            `<#${channelId}> was not registered with useapi.net (already removed?). Nothing changed.`,
+          ),
     ],
   };
 }
@@ -72,14 +74,17 @@ export default defineCommand({
     const match = BUTTON_ID.exec(interaction.customId);
     if (!match) throw new Refusal('This button is not valid any more; run `/pixverse-unregister` again.');
     const [, action, channelId = '', adminId, expiry] = match;
-    if (interaction.user.id !== adminId) throw new Refusal('Only the admin who ran `/pixverse-unregister` can answer this question.');
+    if (interaction.user.id !== adminId)
+      throw new Refusal('Only the admin who ran `/pixverse-unregister` can answer this question.');
     if (action === 'cancel') {
       await interaction.update({ embeds: [noticeEmbed('Cancelled', `<#${channelId}> stays registered.`)], components: [] });
       return;
     }
     if (Date.now() > Number(expiry) * 1000) {
       await interaction.update({
-        embeds: [noticeEmbed('Question expired', 'Nothing was removed. Run `/pixverse-unregister` again to remove the registration.')],
+        embeds: [
+          noticeEmbed('Question expired', 'Nothing was removed. Run `/pixverse-unregister` again to remove the registration.'),
+        ],
         components: [],
       });
       return;

@@ -14,7 +14,12 @@ try {
   const discord = parseDiscordConfig(process.env);
   const rest = new REST({ api: discord.apiUrl }).setToken(discord.token);
   const application = (await rest.get(Routes.currentApplication())) as RESTGetCurrentApplicationResult;
-  const changes = await syncCommands(rest, application.id, commands.map((command) => command.data), discord.guildIds);
+  const changes = await syncCommands(
+    rest,
+    application.id,
+    commands.map((command) => command.data),
+    discord.guildIds,
+  );
   for (const change of changes) console.log(describeSync(change));
 } catch (error) {
   const status = (error as { status?: number }).status;

@@ -39,12 +39,7 @@ export interface StartOptions {
 }
 
 /** Logs in, syncs the commands and starts answering interactions. Rejects when Discord refuses the token. */
-export async function startBot({
-  config,
-  logger,
-  commands,
-  onGatewayClosed,
-}: StartOptions): Promise<Bot> {
+export async function startBot({ config, logger, commands, onGatewayClosed }: StartOptions): Promise<Bot> {
   const metrics = config.health.port === undefined ? undefined : new Metrics();
   const useapi = new UseapiClient({
     token: config.useapi.token,
@@ -56,14 +51,19 @@ export async function startBot({
     ...(metrics ? { observer: metrics } : {}),
   });
   const client = createDiscordClient(config.discord.apiUrl);
-  const alerts: AlertsHandle = { monitor: undefined, problem: config.alerts.channelId ? 'starting' : 'ALERT_CHANNEL_ID is not set' };
+  const alerts: AlertsHandle = {
+    monitor: undefined,
+    problem: config.alerts.channelId ? 'starting' : 'ALERT_CHANNEL_ID is not set',
+  };
   const context: CommandContext = { useapi, config, logger, alerts };
   const router = createRouter({
     commands,
     context,
     guildIds: config.discord.guildIds,
     logger,
-    ...(metrics ? { onInteraction: (command: string, outcome: string, ms: number) => metrics.interaction(command, outcome, ms) } : {}),
+    ...(metrics
+      ? { onInteraction: (command: string, outcome: string, ms: number) => metrics.interaction(command, outcome, ms) }
+      : {}),
   });
 
   client.on(Events.InteractionCreate, (interaction) => router.dispatch(interaction));
@@ -81,7 +81,9 @@ export async function startBot({
     onGatewayClosed?.(event.code);
   });
   client.on(Events.ShardResume, () => logger.info('gateway resumed'));
-  client.on(Events.GuildCreate, (guild) => logger.info({ guild: guild.id, name: guild.name }, 'joined or became available in a server'));
+  client.on(Events.GuildCreate, (guild) =>
+    logger.info({ guild: guild.id, name: guild.name }, 'joined or became available in a server'),
+  );
 
   const ready = once(client, Events.ClientReady) as Promise<[Client<true>]>;
   try {
@@ -93,7 +95,12 @@ export async function startBot({
   const [readyClient] = await ready;
   const health =
     metrics && config.health.port !== undefined
-      ? await startHealthServer({ host: config.health.host, port: config.health.port, metrics, isReady: () => gatewayReady(readyClient) })
+      ? await startHealthServer({
+          host: config.health.host,
+          port: config.health.port,
+          metrics,
+          isReady: () => gatewayReady(readyClient),
+        })
       : undefined;
 
   const definitions = commands.map((command) => command.data);
@@ -114,7 +121,10 @@ export async function startBot({
   if (config.alerts.channelId) await startAlerts(readyClient, useapi, config, logger, alerts);
   const missing = config.discord.guildIds.filter((id) => !readyClient.guilds.cache.has(id));
   if (missing.length > 0) {
-    logger.warn({ guilds: missing, invite: inviteUrl(readyClient.application.id) }, 'the bot is not in some servers of DISCORD_GUILD_ID; invite it with this link');
+    logger.warn(
+      { guilds: missing, invite: inviteUrl(readyClient.application.id) },
+      'the bot is not in some servers of DISCORD_GUILD_ID; invite it with this link',
+    );
   }
 
   return {
@@ -141,7 +151,13 @@ function gatewayReady(client: Client): boolean {
  * The credit monitor, when ALERT_CHANNEL_ID is set. A channel the bot cannot post in is logged once and leaves the monitor off: the
  * commands keep working, and no alert is marked as announced without having been posted.
  */
-async function startAlerts(client: Client<true>, useapi: UseapiClient, config: Config, logger: Logger, alerts: AlertsHandle): Promise<void> {
+async function startAlerts(
+  client: Client<true>,
+  useapi: UseapiClient,
+  config: Config,
+  logger: Logger,
+  alerts: AlertsHandle,
+): Promise<void> {
   const channel = await openAlertChannel(client, config.alerts);
   if ('problem' in channel) {
     alerts.problem = channel.problem;
@@ -151,7 +167,11 @@ async function startAlerts(client: Client<true>, useapi: UseapiClient, config: C
   const monitor = new AlertMonitor({
     useapi,
     store: new AlertStore(config.dataDir),
-    settings: { creditsBelow: config.alerts.creditsBelow, expiryDays: config.alerts.expiryDays, failureChecks: ALERT_FAILURE_CHECKS },
+    settings: {
+      creditsBelow: config.alerts.creditsBelow,
+      expiryDays: config.alerts.expiryDays,
+      failureChecks: ALERT_FAILURE_CHECKS,
+    },
     intervalMs: config.alerts.checkIntervalMs,
     post: channel.post,
     logger: logger.child({ component: 'alerts' }),

@@ -12,8 +12,7 @@ const optionalString = z
   .transform((value) => (value === undefined || value.trim() === '' ? undefined : value.trim()));
 
 /** Empty strings count as "unset", the way `.env` files are usually written (`FOO=`). */
-const unsetIfEmpty = (value: unknown): unknown =>
-  typeof value === 'string' && value.trim() === '' ? undefined : value;
+const unsetIfEmpty = (value: unknown): unknown => (typeof value === 'string' && value.trim() === '' ? undefined : value);
 
 const snowflake = (what: string) => z.string().trim().regex(SNOWFLAKE, `must be the id of ${what} (17 to 20 digits)`);
 
@@ -79,7 +78,10 @@ export const envSchema = z.object({
       .optional()
       .transform((value, ctx) => {
         if (value === undefined) return [];
-        const ids = value.split(',').map((id) => id.trim()).filter((id) => id !== '');
+        const ids = value
+          .split(',')
+          .map((id) => id.trim())
+          .filter((id) => id !== '');
         // Positions, not values: a token pasted into the wrong variable must not be printed.
         const bad = ids.flatMap((id, index) => (isSnowflake(id) ? [] : [index + 1]));
         if (bad.length > 0) {
@@ -115,7 +117,12 @@ export const envSchema = z.object({
   DATA_DIR: z.preprocess(unsetIfEmpty, z.string().default('./data')),
   HEALTH_PORT: z.preprocess(
     unsetIfEmpty,
-    z.coerce.number({ error: 'must be a port number from 1 to 65535' }).int('must be a port number from 1 to 65535').min(0, 'must be a port number from 1 to 65535').max(65_535, 'must be a port number from 1 to 65535').optional(),
+    z.coerce
+      .number({ error: 'must be a port number from 1 to 65535' })
+      .int('must be a port number from 1 to 65535')
+      .min(0, 'must be a port number from 1 to 65535')
+      .max(65_535, 'must be a port number from 1 to 65535')
+      .optional(),
   ),
   HEALTH_HOST: z.preprocess(unsetIfEmpty, z.string().default('127.0.0.1')),
 });

@@ -55,7 +55,10 @@ export function createLogger({ level, secrets, destination, pretty = false }: Lo
       hooks: { streamWrite: scrub },
     },
     // Lines are scrubbed as JSON first, then made readable, so both forms are clean.
-    destination ?? (pretty ? prettyStream({ translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname' }) : pino.destination({ dest: 1, sync: false })),
+    destination ??
+      (pretty
+        ? prettyStream({ translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname' })
+        : pino.destination({ dest: 1, sync: false })),
   );
 }
 

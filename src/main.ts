@@ -7,7 +7,9 @@ import { createLogger } from './logger.js';
 loadDotenv({ quiet: true });
 
 if (!process.env.DISCORD_TOKEN?.trim()) {
-  process.stderr.write('No DISCORD_TOKEN is set, so this is the offline sandbox (npm run sandbox); set it in .env to run the real bot.\n');
+  process.stderr.write(
+    'No DISCORD_TOKEN is set, so this is the offline sandbox (npm run sandbox); set it in .env to run the real bot.\n',
+  );
   // Loaded only here: a configured bot never loads the emulators.
   const { runSandbox } = await import('./sandbox/run.js');
   await runSandbox();
@@ -30,7 +32,6 @@ const logger = createLogger({
 });
 
 process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection'));
-
 
 let bot: Bot | undefined;
 let stopping = false;
@@ -74,7 +75,10 @@ try {
   });
 } catch (error) {
   const code = (error as { code?: string }).code;
-  const message = code === 'TokenInvalid' ? `Discord rejected DISCORD_TOKEN. ${TOKEN_HELP}` : `The bot could not start: ${(error as Error).message}`;
+  const message =
+    code === 'TokenInvalid'
+      ? `Discord rejected DISCORD_TOKEN. ${TOKEN_HELP}`
+      : `The bot could not start: ${(error as Error).message}`;
   logger.fatal({ code }, message);
   logger.flush();
   process.exit(1);

@@ -32,7 +32,12 @@ function withCredits(email: string, spendable: number, overrides: Record<string,
 }
 
 function jsonStatus(status: number, message: string) {
-  return { kind: 'status' as const, status, body: JSON.stringify({ error: message, code: status }), contentType: 'application/json' };
+  return {
+    kind: 'status' as const,
+    status,
+    body: JSON.stringify({ error: message, code: status }),
+    contentType: 'application/json',
+  };
 }
 
 interface LogLine {
@@ -162,7 +167,12 @@ describe('AlertMonitor against the useapi.net emulator', () => {
     const h = harness(await tempDir());
     await start(h);
     expect(emu.requestsTo('GET', ACCOUNTS_PATH)).toHaveLength(1);
-    expect(emu.requestsTo('GET', FEATURES_PATH).map((request) => request.query.get('email')).sort()).toEqual([LOW, OK]);
+    expect(
+      emu
+        .requestsTo('GET', FEATURES_PATH)
+        .map((request) => request.query.get('email'))
+        .sort(),
+    ).toEqual([LOW, OK]);
     expect(h.posted).toEqual([]);
 
     const snapshot = h.monitor.snapshot();
@@ -422,7 +432,10 @@ describe('AlertMonitor against the useapi.net emulator', () => {
     emu.setAccounts([withCredits(LOW, 10), healthy(OK)]);
     await start(h);
     expect(h.warnings('could not post an alert')).toHaveLength(1);
-    expect(h.warnings('could not post an alert')[0]).toMatchObject({ incident: 'low-credits', err: { message: 'Discord said no' } });
+    expect(h.warnings('could not post an alert')[0]).toMatchObject({
+      incident: 'low-credits',
+      err: { message: 'Discord said no' },
+    });
     expect(delivered).toEqual([]);
 
     emu.setAccounts([withCredits(LOW, 10), { email: OK, error: 'PixVerse session rejected' }]);

@@ -88,7 +88,9 @@ describe('low credits', () => {
   it('counts daily, monthly and package credits together', () => {
     const account = emptyAccount();
     // 60 + 30 + 20 = 110: no single field reaches 100, the sum does.
-    expect(onFeatures(account, EMAIL, features({ credit_daily: 60, credit_monthly: 30, credit_package: 20 }), SETTINGS, NOW)).toEqual([]);
+    expect(
+      onFeatures(account, EMAIL, features({ credit_daily: 60, credit_monthly: 30, credit_package: 20 }), SETTINGS, NOW),
+    ).toEqual([]);
     expect(account.last?.spendable).toBe(110);
   });
 
@@ -98,7 +100,9 @@ describe('low credits', () => {
       { weight: 1, arbitrary: fc.integer({ min: 0, max: 1_000_000 }).map((spendable) => ({ spendable })) },
       {
         weight: 2,
-        arbitrary: fc.constantFrom<() => unknown>(upstream, timeout, accountError, () => new Error('a bug')).map((make) => ({ error: make() })),
+        arbitrary: fc
+          .constantFrom<() => unknown>(upstream, timeout, accountError, () => new Error('a bug'))
+          .map((make) => ({ error: make() })),
       },
     );
     fc.assert(
@@ -178,7 +182,9 @@ describe('expiry and renewal', () => {
 
       it('warns for a date exactly N days ahead, not for one beyond', () => {
         expect(onFeatures(emptyAccount(), EMAIL, reading(at(NOW, 3).toISOString()), SETTINGS, NOW)).toHaveLength(1);
-        expect(onFeatures(emptyAccount(), EMAIL, reading(new Date(at(NOW, 3).getTime() + 1_000).toISOString()), SETTINGS, NOW)).toEqual([]);
+        expect(
+          onFeatures(emptyAccount(), EMAIL, reading(new Date(at(NOW, 3).getTime() + 1_000).toISOString()), SETTINGS, NOW),
+        ).toEqual([]);
         expect(onFeatures(emptyAccount(), EMAIL, reading(at(NOW, 30).toISOString()), SETTINGS, NOW)).toEqual([]);
       });
 
@@ -193,14 +199,24 @@ describe('expiry and renewal', () => {
 
       it('never warns for the zero date, an absent date, now, or a past date', () => {
         const account = emptyAccount();
-        for (const value of ['0001-01-01T00:00:00Z', null, '', undefined, NOW.toISOString(), at(NOW, -1).toISOString(), at(NOW, -400).toISOString()]) {
+        for (const value of [
+          '0001-01-01T00:00:00Z',
+          null,
+          '',
+          undefined,
+          NOW.toISOString(),
+          at(NOW, -1).toISOString(),
+          at(NOW, -400).toISOString(),
+        ]) {
           expect(onFeatures(account, EMAIL, reading(value), SETTINGS, NOW), String(value)).toEqual([]);
         }
         expect(account.warned).toEqual([]);
       });
 
       it('with expiryDays 0 nothing ever warns', () => {
-        expect(onFeatures(emptyAccount(), EMAIL, reading(at(NOW, 0.01).toISOString()), { ...SETTINGS, expiryDays: 0 }, NOW)).toEqual([]);
+        expect(
+          onFeatures(emptyAccount(), EMAIL, reading(at(NOW, 0.01).toISOString()), { ...SETTINGS, expiryDays: 0 }, NOW),
+        ).toEqual([]);
       });
     });
   }
@@ -209,10 +225,11 @@ describe('expiry and renewal', () => {
     const account = emptyAccount();
     const soon = at(NOW, 1).toISOString();
     const both = features({ credit_monthly: 5_000, expired_date: soon, billing_renewal_date: soon });
-    expect(onFeatures(account, EMAIL, both, SETTINGS, NOW).map((incident) => (incident.kind === 'expiring' ? incident.what : incident.kind))).toEqual([
-      'expires',
-      'renews',
-    ]);
+    expect(
+      onFeatures(account, EMAIL, both, SETTINGS, NOW).map((incident) =>
+        incident.kind === 'expiring' ? incident.what : incident.kind,
+      ),
+    ).toEqual(['expires', 'renews']);
     expect(onFeatures(account, EMAIL, both, SETTINGS, NOW)).toEqual([]);
   });
 
@@ -224,7 +241,13 @@ describe('expiry and renewal', () => {
     for (let day = 0; day < 365; day += 1) {
       now = at(NOW, day);
       const nextRenewal = at(NOW, Math.floor(day / 30) * 30 + 30);
-      const incidents = onFeatures(account, EMAIL, credits(5_000, { billing_renewal_date: nextRenewal.toISOString(), expired_date: nextRenewal.toISOString() }), SETTINGS, now);
+      const incidents = onFeatures(
+        account,
+        EMAIL,
+        credits(5_000, { billing_renewal_date: nextRenewal.toISOString(), expired_date: nextRenewal.toISOString() }),
+        SETTINGS,
+        now,
+      );
       warnings += incidents.length;
       expect(account.warned.length).toBeLessThanOrEqual(2);
     }

@@ -13,7 +13,10 @@ const GUILD_B = '98765432109876543';
 const MINIMAL = { DISCORD_TOKEN: DISCORD_SECRET, USEAPI_TOKEN: USEAPI_SECRET };
 
 /** The ConfigError `parseConfig` threw, after checking that it quotes none of the secrets. */
-function configError(env: Record<string, string | undefined>, parse: (env: Record<string, string | undefined>) => unknown = parseConfig): ConfigError {
+function configError(
+  env: Record<string, string | undefined>,
+  parse: (env: Record<string, string | undefined>) => unknown = parseConfig,
+): ConfigError {
   let outcome: unknown;
   try {
     outcome = parse(env);
@@ -200,7 +203,11 @@ describe('parseConfig: invalid environments', () => {
 
   it('a secret pasted into DISCORD_GUILD_ID is named by its position, not quoted', () => {
     for (const secret of SECRETS) {
-      const error = configError({ ...MINIMAL, PIXVERSE_DISCORD_TOKEN: PIXVERSE_SECRET, DISCORD_GUILD_ID: `${GUILD_A},${secret}` });
+      const error = configError({
+        ...MINIMAL,
+        PIXVERSE_DISCORD_TOKEN: PIXVERSE_SECRET,
+        DISCORD_GUILD_ID: `${GUILD_A},${secret}`,
+      });
       expect(error.problems).toHaveLength(1);
       expect(error.message).toContain('entry 2 is not an id');
       expect(error.message).not.toContain(secret.slice(0, 8));
@@ -208,7 +215,9 @@ describe('parseConfig: invalid environments', () => {
   });
 
   it('refuses a duration longer than an hour, which no timer would hold', () => {
-    expect(configError({ ...MINIMAL, USEAPI_CONNECT_TIMEOUT: '1000h' }).message).toContain('USEAPI_CONNECT_TIMEOUT must be a duration');
+    expect(configError({ ...MINIMAL, USEAPI_CONNECT_TIMEOUT: '1000h' }).message).toContain(
+      'USEAPI_CONNECT_TIMEOUT must be a duration',
+    );
   });
 });
 

@@ -113,7 +113,11 @@ describe('Discord emulator with a real discord.js client', () => {
     ]);
     const listed = (await bot.rest.get(Routes.applicationGuildCommands(emu.applicationId, GUILD.id))) as unknown[];
     expect(listed).toEqual(emu.commands(GUILD.id));
-    expect(listed[0]).toMatchObject({ type: 1, default_member_permissions: null, options: [{ name: 'email', autocomplete: true }] });
+    expect(listed[0]).toMatchObject({
+      type: 1,
+      default_member_permissions: null,
+      options: [{ name: 'email', autocomplete: true }],
+    });
 
     await bot.application.commands.set([{ ...CREDITS, description: 'Credits left' }], GUILD.id);
     expect(emu.commands(GUILD.id)[0]).toMatchObject({ id: created?.id, description: 'Credits left' });
@@ -359,7 +363,9 @@ describe('Discord emulator with a real discord.js client', () => {
     const bot = await login();
     const received = nextInteraction(bot);
     emu.dropGateway();
-    emu.dispatchInteraction(chatInputInteraction(emu, { guildId: null, channel: { id: '300000000000000001', type: 1 } }, { name: 'credits' }));
+    emu.dispatchInteraction(
+      chatInputInteraction(emu, { guildId: null, channel: { id: '300000000000000001', type: 1 } }, { name: 'credits' }),
+    );
     const interaction = await received;
     expect(interaction.inGuild()).toBe(false);
     expect(emu.resumes).toHaveLength(1);

@@ -1,6 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { formatNumber, longDate, maskSecret, plural, progressBar, relativeTime, secondsFromMs } from '../src/presentation/format.js';
+import {
+  formatNumber,
+  longDate,
+  maskSecret,
+  plural,
+  progressBar,
+  relativeTime,
+  secondsFromMs,
+} from '../src/presentation/format.js';
 
 describe('maskSecret', () => {
   it('shows only the last 4 characters of a long secret', () => {
@@ -67,12 +75,17 @@ describe('progressBar', () => {
 
   it('always exactly `cells` cells', () => {
     fc.assert(
-      fc.property(fc.double({ noNaN: true }), fc.double({ min: Number.MIN_VALUE, noNaN: true }), fc.integer({ min: 1, max: 40 }), (value, max, cells) => {
-        const bar = progressBar(value, max, cells);
-        if (bar === undefined) return;
-        expect([...bar]).toHaveLength(cells);
-        expect(bar).toMatch(/^▰*▱*$/u);
-      }),
+      fc.property(
+        fc.double({ noNaN: true }),
+        fc.double({ min: Number.MIN_VALUE, noNaN: true }),
+        fc.integer({ min: 1, max: 40 }),
+        (value, max, cells) => {
+          const bar = progressBar(value, max, cells);
+          if (bar === undefined) return;
+          expect([...bar]).toHaveLength(cells);
+          expect(bar).toMatch(/^▰*▱*$/u);
+        },
+      ),
     );
   });
 });

@@ -145,7 +145,11 @@ describe('pretty logs for a terminal', () => {
         done();
       },
     });
-    const logger = createLogger({ level: 'info', secrets: ['pretty-secret-value-123'], destination: prettyStream({ destination: sink, colorize: false, sync: true }) });
+    const logger = createLogger({
+      level: 'info',
+      secrets: ['pretty-secret-value-123'],
+      destination: prettyStream({ destination: sink, colorize: false, sync: true }),
+    });
     logger.info({ detail: 'has pretty-secret-value-123 inside' }, 'ready');
     const text = chunks.join('');
     expect(text).toMatch(/INFO.*ready/);

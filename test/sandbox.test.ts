@@ -40,7 +40,15 @@ describe('the offline sandbox', () => {
 describe('the sandbox prompt', () => {
   it('answers typed commands, presses buttons, shows help, and leaves on exit', async () => {
     const out = collector();
-    const typed = ['help', '/pixverse-unregister channel:#renders', 'press Remove', '/credits email', '/nope', 'exit', '/credits'];
+    const typed = [
+      'help',
+      '/pixverse-unregister channel:#renders',
+      'press Remove',
+      '/credits email',
+      '/nope',
+      'exit',
+      '/credits',
+    ];
     await runSandbox({ input: Readable.from(typed.map((line) => `${line}\n`)), output: out.stream, interactive: true });
     const transcript = out.text();
     expect(transcript).toContain('help shows this, exit leaves.');
@@ -72,11 +80,16 @@ describe('parseCommandLine', () => {
 });
 
 describe('renderMessage', () => {
-  const names = { channels: new Map([['400000000000000001', 'pixverse']]), roles: new Map([['500000000000000001', 'producers']]) };
+  const names = {
+    channels: new Map([['400000000000000001', 'pixverse']]),
+    roles: new Map([['500000000000000001', 'producers']]),
+  };
 
   it('resolves channel and role mentions and relative timestamps, and drops bold markers', () => {
     const inTwoDays = Math.floor(Date.now() / 1000) + 2 * 86_400 + 60;
-    expect(renderMarkdown(`<#400000000000000001> **now** <@&500000000000000001> <t:${inTwoDays}:R>`, names)).toBe('#pixverse now @producers in 2 days');
+    expect(renderMarkdown(`<#400000000000000001> **now** <@&500000000000000001> <t:${inTwoDays}:R>`, names)).toBe(
+      '#pixverse now @producers in 2 days',
+    );
   });
 
   it('shows buttons and the ephemeral note', () => {

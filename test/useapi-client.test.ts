@@ -303,7 +303,17 @@ describe('unregisterChannel()', () => {
 });
 
 describe('ids that are not snowflakes', () => {
-  const bad = ['../x', '123?a=b', '', ' 123456789012345678', '12345678901234567a', '1'.repeat(21), `${CHANNEL_A}/..`, '%2e%2e', `${CHANNEL_A}#x`];
+  const bad = [
+    '../x',
+    '123?a=b',
+    '',
+    ' 123456789012345678',
+    '12345678901234567a',
+    '1'.repeat(21),
+    `${CHANNEL_A}/..`,
+    '%2e%2e',
+    `${CHANNEL_A}#x`,
+  ];
 
   it.each(bad)('%j is refused before any request', async (id) => {
     const client = makeClient();
@@ -349,7 +359,7 @@ describe('error kinds', () => {
     expect(error.message).not.toMatch(/<|html|cloudflare/i);
   });
 
-  it("an HTML page without an html content type still gives no HTML", async () => {
+  it('an HTML page without an html content type still gives no HTML', async () => {
     emu.addFault({
       path: FEATURES_PATH,
       fault: { kind: 'status', status: 500, body: '  <html><body>oops</body></html>', contentType: 'text/plain' },
@@ -379,14 +389,19 @@ describe('error kinds', () => {
   });
 
   it("a 200 body of the wrong shape → 'invalid-response'", async () => {
-    emu.addFault({ path: FEATURES_PATH, fault: { kind: 'status', status: 200, body: '{"plan_name":"Pro"}', contentType: 'application/json' } });
+    emu.addFault({
+      path: FEATURES_PATH,
+      fault: { kind: 'status', status: 200, body: '{"plan_name":"Pro"}', contentType: 'application/json' },
+    });
     expect((await failure(makeClient().features())).kind).toBe('invalid-response');
   });
 
   it("a hang → 'timeout' quickly, and it is not retried", async () => {
     emu.addFault({ path: FEATURES_PATH, fault: { kind: 'hang' } });
     const started = performance.now();
-    const error = await failure(makeClient({ timeouts: { connectMs: 200, headersMs: 150, bodyMs: 150, totalMs: 600 } }).features());
+    const error = await failure(
+      makeClient({ timeouts: { connectMs: 200, headersMs: 150, bodyMs: 150, totalMs: 600 } }).features(),
+    );
     expect(error.kind).toBe('timeout');
     expect(performance.now() - started).toBeLessThan(1_000);
     expect(emu.requestsTo('GET', FEATURES_PATH)).toHaveLength(1);
@@ -395,7 +410,9 @@ describe('error kinds', () => {
   it("a hang longer than the total budget → 'timeout' at the budget", async () => {
     emu.addFault({ path: FEATURES_PATH, fault: { kind: 'hang' } });
     const started = performance.now();
-    const error = await failure(makeClient({ timeouts: { connectMs: 200, headersMs: 5_000, bodyMs: 5_000, totalMs: 200 } }).features());
+    const error = await failure(
+      makeClient({ timeouts: { connectMs: 200, headersMs: 5_000, bodyMs: 5_000, totalMs: 200 } }).features(),
+    );
     expect(error.kind).toBe('timeout');
     expect(performance.now() - started).toBeLessThan(700);
   });
@@ -662,7 +679,9 @@ describe('property: any answer becomes a value or a UseapiError', () => {
     'text/html; charset=UTF-8',
     'application/octet-stream',
   );
-  const retryAfter = fc.option(fc.constantFrom('0', '1', 'soon', '1.5', 'Wed, 21 Oct 2015 07:28:00 GMT', '-3'), { nil: undefined });
+  const retryAfter = fc.option(fc.constantFrom('0', '1', 'soon', '1.5', 'Wed, 21 Oct 2015 07:28:00 GMT', '-3'), {
+    nil: undefined,
+  });
 
   it('never throws anything else, for every method', async () => {
     const client = makeClient({ maxRetries: 0, cacheTtlMs: 0 });

@@ -228,7 +228,10 @@ describe('v2 accounts', () => {
     expect(empty.headers.get('content-type')).toMatch(/^text\/plain/);
     expect(await empty.text()).toBe(V2_EMPTY);
 
-    emulator.setAccounts([{ email: 'ok@example.com', maxJobs: 3 }, { email: 'bad@example.com', error: 'Session expired' }]);
+    emulator.setAccounts([
+      { email: 'ok@example.com', maxJobs: 3 },
+      { email: 'bad@example.com', error: 'Session expired' },
+    ]);
     const list = (await jsonOf(await call('GET', '/v2/pixverse/accounts'))) as Record<string, Record<string, unknown>>;
     expect(Object.keys(list)).toEqual(['ok@example.com', 'bad@example.com']);
     expect(list['ok@example.com']).toMatchObject({

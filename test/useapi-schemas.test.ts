@@ -155,7 +155,13 @@ describe('v2 accounts', () => {
     ...(email === undefined ? {} : { email }),
     maxJobs: 2,
     password: '…secured…',
-    jwt: { AccountId: 1, ExpireTime: 1_900_000_000, ExpireTimeUTC: '2030-03-17T17:46:40Z', Username: 'x', token: 'abc…secured…cde' },
+    jwt: {
+      AccountId: 1,
+      ExpireTime: 1_900_000_000,
+      ExpireTimeUTC: '2030-03-17T17:46:40Z',
+      Username: 'x',
+      token: 'abc…secured…cde',
+    },
     ...extra,
   });
 

@@ -17,7 +17,10 @@ export function findChromium(): string {
   }
   const candidates = [
     ...['chromium', 'chromium-browser', 'google-chrome-stable', 'google-chrome'].flatMap((name) =>
-      (process.env.PATH ?? '').split(delimiter).filter(Boolean).map((dir) => join(dir, name)),
+      (process.env.PATH ?? '')
+        .split(delimiter)
+        .filter(Boolean)
+        .map((dir) => join(dir, name)),
     ),
   ];
   const found = candidates.find((candidate): candidate is string => Boolean(candidate && existsSync(candidate)));
@@ -35,16 +38,24 @@ export function findChromium(): string {
 export async function checkFonts(): Promise<void> {
   try {
     const { stdout } = await run('fc-list', [':', 'family']);
-    const missing = ['Noto Sans', 'Noto Color Emoji'].filter((family) => !stdout.split('\n').some((line) => line.split(',').includes(family)));
+    const missing = ['Noto Sans', 'Noto Color Emoji'].filter(
+      (family) => !stdout.split('\n').some((line) => line.split(',').includes(family)),
+    );
     if (missing.length) {
-      console.warn(`warning: font(s) ${missing.join(', ')} not installed; the pictures fall back to other faces (apt-get install fonts-noto-core fonts-noto-color-emoji)`);
+      console.warn(
+        `warning: font(s) ${missing.join(', ')} not installed; the pictures fall back to other faces (apt-get install fonts-noto-core fonts-noto-color-emoji)`,
+      );
     }
   } catch {
     // No fontconfig tools: nothing to check.
   }
 }
 
-const TYPES: Record<string, string> = { '.js': 'text/javascript', '.html': 'text/html; charset=utf-8', '.map': 'application/json' };
+const TYPES: Record<string, string> = {
+  '.js': 'text/javascript',
+  '.html': 'text/html; charset=utf-8',
+  '.map': 'application/json',
+};
 
 /** The node_modules folder that holds `pkg`, looking upwards from `from`. */
 export function findPackage(pkg: string, from: string): string {

@@ -41,7 +41,12 @@ const WIDTH = 720;
 const ADMIN_USER = '200000000000000777';
 const admin = { permissions: ADMIN, userId: ADMIN_USER };
 
-const registration = (channel: string, server = GUILD_ID, maxJobs = 2, discord: string = SECRETS.pixverseDiscordToken) => ({ channel, server, discord, maxJobs });
+const registration = (channel: string, server = GUILD_ID, maxJobs = 2, discord: string = SECRETS.pixverseDiscordToken) => ({
+  channel,
+  server,
+  discord,
+  maxJobs,
+});
 
 /** Runs `drive` against a fresh stack and closes it (which also checks that no secret leaked). */
 async function withStack(options: StackOptions, drive: (stack: Stack) => Promise<APIMessage>): Promise<APIMessage> {
@@ -75,8 +80,14 @@ const scenes: SceneSpec[] = [
       withStack(
         {
           accounts: [
-            { email: 'studio@example.com', features: featuresFixture({ credit_daily: 40, credit_monthly: 9_200, credit_package: 1_500 }) },
-            { email: 'night-shift@example.com', features: featuresFixture({ credit_daily: 0, credit_monthly: 65, credit_package: 0, plan_name: 'Standard' }) },
+            {
+              email: 'studio@example.com',
+              features: featuresFixture({ credit_daily: 40, credit_monthly: 9_200, credit_package: 1_500 }),
+            },
+            {
+              email: 'night-shift@example.com',
+              features: featuresFixture({ credit_daily: 0, credit_monthly: 65, credit_package: 0, plan_name: 'Standard' }),
+            },
             { email: 'old-trial@example.com', error: 'session rejected' },
           ],
         },
@@ -87,13 +98,17 @@ const scenes: SceneSpec[] = [
     file: 'register',
     command: 'pixverse-register',
     caption: '`/pixverse-register max_jobs:3` registers the channel it is typed in; the token is masked.',
-    run: () => withStack({}, (s) => s.command('pixverse-register', [{ name: 'max_jobs', type: 4, value: 3 }], admin).finalMessage()),
+    run: () =>
+      withStack({}, (s) => s.command('pixverse-register', [{ name: 'max_jobs', type: 4, value: 3 }], admin).finalMessage()),
   },
   {
     file: 'register-same-discord',
     command: 'pixverse-register',
     caption: 'One Discord token serves one channel: the bot says which channel holds it and how to move it.',
-    run: () => withStack({ channels: [registration(OTHER_CHANNEL.id, GUILD_ID, 1)] }, (s) => s.command('pixverse-register', [], admin).finalMessage()),
+    run: () =>
+      withStack({ channels: [registration(OTHER_CHANNEL.id, GUILD_ID, 1)] }, (s) =>
+        s.command('pixverse-register', [], admin).finalMessage(),
+      ),
   },
   {
     file: 'accounts',
@@ -107,7 +122,11 @@ const scenes: SceneSpec[] = [
             registration(THREAD.id, GUILD_ID, 1, 'second-clear-user-token-0000-K7QP'),
             registration(FOREIGN_CHANNEL.id, '300000000000000099', 1, 'foreign-clear-user-token-0000-ABCD'),
           ],
-          accounts: [{ email: 'studio@example.com', maxJobs: 3 }, { email: 'night-shift@example.com' }, { email: 'old-trial@example.com', error: 'session rejected' }],
+          accounts: [
+            { email: 'studio@example.com', maxJobs: 3 },
+            { email: 'night-shift@example.com' },
+            { email: 'old-trial@example.com', error: 'session rejected' },
+          ],
         },
         (s) => s.command('pixverse-accounts', [], admin).finalMessage(),
       ),
@@ -116,7 +135,10 @@ const scenes: SceneSpec[] = [
     file: 'unregister',
     command: 'pixverse-unregister',
     caption: '`/pixverse-unregister` asks first; only the admin who ran it can press Remove.',
-    run: () => withStack({ channels: [registration(TEXT_CHANNEL.id, GUILD_ID, 3)] }, (s) => s.command('pixverse-unregister', [], admin).finalMessage()),
+    run: () =>
+      withStack({ channels: [registration(TEXT_CHANNEL.id, GUILD_ID, 3)] }, (s) =>
+        s.command('pixverse-unregister', [], admin).finalMessage(),
+      ),
   },
   {
     file: 'failure-account-error',
@@ -145,10 +167,14 @@ async function main(): Promise<void> {
   await checkFonts();
   const filter = process.argv.slice(2);
   const chosen = scenes.filter((scene) => filter.length === 0 || filter.some((f) => scene.file.includes(f)));
-  if (chosen.length === 0) throw new Error(`no picture matches ${filter.join(', ')}; there are: ${scenes.map((s) => s.file).join(', ')}`);
+  if (chosen.length === 0)
+    throw new Error(`no picture matches ${filter.join(', ')}; there are: ${scenes.map((s) => s.file).join(', ')}`);
 
   const packages = new Map(
-    ['@skyra/discord-components-core', 'lit', 'lit-html', 'lit-element', '@lit/reactive-element', '@lit/context'].map((name) => [name, findPackage(name, root)]),
+    ['@skyra/discord-components-core', 'lit', 'lit-html', 'lit-element', '@lit/reactive-element', '@lit/context'].map((name) => [
+      name,
+      findPackage(name, root),
+    ]),
   );
   const server = await PageServer.start(packages);
   const channels = new Map([TEXT_CHANNEL, OTHER_CHANNEL, THREAD, FOREIGN_CHANNEL].map((c) => [c.id, c.name]));
@@ -157,7 +183,18 @@ async function main(): Promise<void> {
     for (const spec of chosen) {
       const message = await spec.run();
       const scene: Scene = { file: spec.file, command: spec.command, message };
-      server.pages.set(spec.file, renderPage(scene, { botName: 'PixVerse Bot', invokerName: 'Alex', clock: 'Today at 9:41 AM', channels, now: Date.now(), width: WIDTH, modules: `${server.url}/modules` }));
+      server.pages.set(
+        spec.file,
+        renderPage(scene, {
+          botName: 'PixVerse Bot',
+          invokerName: 'Alex',
+          clock: 'Today at 9:41 AM',
+          channels,
+          now: Date.now(),
+          width: WIDTH,
+          modules: `${server.url}/modules`,
+        }),
+      );
       const url = `${server.url}/pages/${spec.file}.html`;
       const height = await chromium.measure(url, WIDTH);
       const out = join(outDir, `${spec.file}.png`);

@@ -96,7 +96,8 @@ function renderToken(g: Record<string, string | undefined>, ctx: MarkdownContext
  */
 export function formatTimestamp(ms: number, style: string, now: number): string {
   const date = new Date(ms);
-  const fmt = (options: Intl.DateTimeFormatOptions) => new Intl.DateTimeFormat('en-US', { timeZone: 'UTC', ...options }).format(date);
+  const fmt = (options: Intl.DateTimeFormatOptions) =>
+    new Intl.DateTimeFormat('en-US', { timeZone: 'UTC', ...options }).format(date);
   switch (style) {
     case 't':
       return fmt({ hour: 'numeric', minute: '2-digit' });
@@ -121,16 +122,26 @@ function relative(deltaMs: number): string {
   const h = m / 60;
   const d = h / 24;
   const phrase =
-    s < 45 ? 'a few seconds'
-    : s < 90 ? 'a minute'
-    : m < 45 ? `${Math.round(m)} minutes`
-    : m < 90 ? 'an hour'
-    : h < 22 ? `${Math.round(h)} hours`
-    : h < 36 ? 'a day'
-    : d < 26 ? `${Math.round(d)} days`
-    : d < 45 ? 'a month'
-    : d < 320 ? `${Math.round(d / 30.4375)} months`
-    : d < 548 ? 'a year'
-    : `${Math.round(d / 365.25)} years`;
+    s < 45
+      ? 'a few seconds'
+      : s < 90
+        ? 'a minute'
+        : m < 45
+          ? `${Math.round(m)} minutes`
+          : m < 90
+            ? 'an hour'
+            : h < 22
+              ? `${Math.round(h)} hours`
+              : h < 36
+                ? 'a day'
+                : d < 26
+                  ? `${Math.round(d)} days`
+                  : d < 45
+                    ? 'a month'
+                    : d < 320
+                      ? `${Math.round(d / 30.4375)} months`
+                      : d < 548
+                        ? 'a year'
+                        : `${Math.round(d / 365.25)} years`;
   return deltaMs >= 0 ? `in ${phrase}` : `${phrase} ago`;
 }

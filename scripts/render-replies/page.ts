@@ -1,4 +1,11 @@
-import { ButtonStyle, ComponentType, type APIButtonComponent, type APIEmbed, type APIEmbedField, type APIMessage } from 'discord-api-types/v10';
+import {
+  ButtonStyle,
+  ComponentType,
+  type APIButtonComponent,
+  type APIEmbed,
+  type APIEmbedField,
+  type APIMessage,
+} from 'discord-api-types/v10';
 import { escapeHtml, markdownToHtml, type MarkdownContext } from './markdown.js';
 
 /** One picture: the bot's reply, and the slash command line Discord shows above it. */
@@ -55,9 +62,11 @@ function renderFields(fields: APIEmbedField[], ctx: MarkdownContext): string {
       const row = run.slice(start, start + 3);
       row.forEach((field, i) => {
         const place =
-          row.length === 3 ? `inline inline-index="${i + 1}"`
-          : row.length === 2 ? `inline style="grid-column: ${i === 0 ? '1/7' : '7/13'}"`
-          : 'inline style="grid-column: 1/13"';
+          row.length === 3
+            ? `inline inline-index="${i + 1}"`
+            : row.length === 2
+              ? `inline style="grid-column: ${i === 0 ? '1/7' : '7/13'}"`
+              : 'inline style="grid-column: 1/13"';
         out.push(field_(field, place, ctx));
       });
     }
@@ -84,9 +93,15 @@ function renderEmbed(embed: APIEmbed, ctx: MarkdownContext): string {
   if (embed.title) attrs.push(`embed-title="${escapeHtml(embed.title)}"`);
   if (embed.author?.name) attrs.push(`author-name="${escapeHtml(embed.author.name)}"`);
   const parts: string[] = [];
-  if (embed.description) parts.push(`<discord-embed-description slot="description">${markdownToHtml(embed.description, ctx)}</discord-embed-description>`);
+  if (embed.description)
+    parts.push(
+      `<discord-embed-description slot="description">${markdownToHtml(embed.description, ctx)}</discord-embed-description>`,
+    );
   if (embed.fields?.length) parts.push(renderFields(embed.fields, ctx));
-  const footer = [embed.footer?.text ? escapeHtml(embed.footer.text) : '', embed.timestamp ? escapeHtml(clock(Date.parse(embed.timestamp), ctx.now)) : '']
+  const footer = [
+    embed.footer?.text ? escapeHtml(embed.footer.text) : '',
+    embed.timestamp ? escapeHtml(clock(Date.parse(embed.timestamp), ctx.now)) : '',
+  ]
     .filter(Boolean)
     .join(' • ');
   if (footer) parts.push(`<discord-embed-footer slot="footer">${footer}</discord-embed-footer>`);
@@ -131,7 +146,10 @@ function clock(ms: number, now: number): string {
   const day = (t: number) => Math.floor(t / 86_400_000);
   if (day(ms) === day(now)) return `Today at ${time}`;
   if (day(ms) === day(now) - 1) return `Yesterday at ${time}`;
-  return new Intl.DateTimeFormat('en-US', { timeZone: 'UTC', month: '2-digit', day: '2-digit', year: 'numeric' }).format(ms) + ` ${time}`;
+  return (
+    new Intl.DateTimeFormat('en-US', { timeZone: 'UTC', month: '2-digit', day: '2-digit', year: 'numeric' }).format(ms) +
+    ` ${time}`
+  );
 }
 
 /** The whole page: the Skyra components loaded through an import map, one message in Discord's dark theme. */

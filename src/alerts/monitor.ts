@@ -80,11 +80,16 @@ export class AlertMonitor {
       const readings = await Promise.allSettled(accounts.map((account) => useapi.features(account.email)));
       // A list that answers while the reads are refused (a 402 on features only) does not mean the
       // token is accepted again: clearing the rejection would post "accepted" and "rejected" every check.
-      const refused = readings.find((reading): reading is PromiseRejectedResult => reading.status === 'rejected' && isTokenWide(reading.reason));
+      const refused = readings.find(
+        (reading): reading is PromiseRejectedResult => reading.status === 'rejected' && isTokenWide(reading.reason),
+      );
       incidents.push(
         ...(refused
           ? onAccountListFailure(memory, refused.reason, settings)
-          : onAccountList(memory, accounts.map((account) => account.email))),
+          : onAccountList(
+              memory,
+              accounts.map((account) => account.email),
+            )),
       );
       for (const [index, reading] of readings.entries()) {
         const email = accounts[index]!.email;
@@ -127,7 +132,8 @@ export class AlertMonitor {
       await this.options.store.save(memory);
       this.saveFailureLogged = false;
     } catch (error) {
-      if (!this.saveFailureLogged) this.options.logger.warn({ err: error }, 'could not save the alert state in DATA_DIR; a restart may repeat alerts');
+      if (!this.saveFailureLogged)
+        this.options.logger.warn({ err: error }, 'could not save the alert state in DATA_DIR; a restart may repeat alerts');
       this.saveFailureLogged = true;
     }
   }

@@ -15,7 +15,8 @@ export async function openAlertChannel(client: Client<true>, alerts: Config['ale
   const { channelId, roleId } = alerts;
   if (!channelId) return { problem: 'ALERT_CHANNEL_ID is not set' };
   const channel = await client.channels.fetch(channelId).catch(() => null);
-  if (!channel) return { problem: `ALERT_CHANNEL_ID ${channelId}: the bot cannot see that channel (wrong id, or not in that server)` };
+  if (!channel)
+    return { problem: `ALERT_CHANNEL_ID ${channelId}: the bot cannot see that channel (wrong id, or not in that server)` };
   if (!channel.isSendable()) return { problem: `ALERT_CHANNEL_ID ${channelId}: not a channel messages can be posted in` };
   if (!channel.isDMBased()) {
     const permissions = channel.permissionsFor(client.user);

@@ -32,7 +32,10 @@ export interface Router {
 }
 
 /** Interactions that can no longer be answered: logged as warnings, never retried. */
-const GONE_CODES = new Set<number | string>([RESTJSONErrorCodes.UnknownInteraction, RESTJSONErrorCodes.InteractionHasAlreadyBeenAcknowledged]);
+const GONE_CODES = new Set<number | string>([
+  RESTJSONErrorCodes.UnknownInteraction,
+  RESTJSONErrorCodes.InteractionHasAlreadyBeenAcknowledged,
+]);
 
 /**
  * The single entry point and error boundary for every interaction: it finds the command, checks the
@@ -44,7 +47,9 @@ export function createRouter({ commands, context, guildIds, logger, onInteractio
   const served = new Set(guildIds);
   const inFlight = new Set<Promise<void>>();
   const cooldowns = new Map(
-    commands.flatMap((command) => (command.cooldownMs ? [[command.data.name, new Cooldowns(command.cooldownMs(context.config))] as const] : [])),
+    commands.flatMap((command) =>
+      command.cooldownMs ? [[command.data.name, new Cooldowns(command.cooldownMs(context.config))] as const] : [],
+    ),
   );
   let accepting = true;
 
@@ -79,7 +84,9 @@ export function createRouter({ commands, context, guildIds, logger, onInteractio
       await command.execute(interaction, options, context);
     } else if (interaction.isAutocomplete()) {
       const focused = interaction.options.getFocused(true);
-      const choices = command.autocomplete ? await command.autocomplete(interaction, { name: focused.name, value: String(focused.value) }, context) : [];
+      const choices = command.autocomplete
+        ? await command.autocomplete(interaction, { name: focused.name, value: String(focused.value) }, context)
+        : [];
       await interaction.respond(choices.slice(0, 25));
     } else if (interaction.isModalSubmit() && command.modalSubmit) {
       await command.modalSubmit(interaction, context);
@@ -100,14 +107,26 @@ export function createRouter({ commands, context, guildIds, logger, onInteractio
     } catch (error) {
       outcome = outcomeOf(error);
       if (outcome === 'bug') logger.error({ err: error, interaction: interaction.id }, 'interaction handler failed');
-      if (outcome === 'expired') logger.warn({ interaction: interaction.id, code: (error as DiscordAPIError).code }, 'interaction could no longer be answered');
+      if (outcome === 'expired')
+        logger.warn(
+          { interaction: interaction.id, code: (error as DiscordAPIError).code },
+          'interaction could no longer be answered',
+        );
       else await answerFailure(interaction, error);
     } finally {
       const ms = performance.now() - started;
       const name = command?.data.name ?? 'unknown';
       onInteraction?.(name, outcome, ms);
       logger.info(
-        { interaction: interaction.id, type: interaction.type, command: name, guild: interaction.guildId, user: interaction.user.id, outcome, ms: Math.round(ms) },
+        {
+          interaction: interaction.id,
+          type: interaction.type,
+          command: name,
+          guild: interaction.guildId,
+          user: interaction.user.id,
+          outcome,
+          ms: Math.round(ms),
+        },
         'interaction handled',
       );
     }
@@ -122,7 +141,10 @@ export function createRouter({ commands, context, guildIds, logger, onInteractio
       }
     } catch (answerError) {
       if (isGone(answerError)) {
-        logger.warn({ interaction: interaction.id, code: (answerError as DiscordAPIError).code }, 'interaction could no longer be answered');
+        logger.warn(
+          { interaction: interaction.id, code: (answerError as DiscordAPIError).code },
+          'interaction could no longer be answered',
+        );
       } else {
         logger.error({ err: answerError, interaction: interaction.id }, 'could not send the failure answer');
       }

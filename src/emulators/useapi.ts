@@ -200,9 +200,7 @@ function parseObject(body: string): Record<string, unknown> | undefined {
   } catch {
     return undefined;
   }
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-    ? (value as Record<string, unknown>)
-    : undefined;
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
 }
 
 function decodeSegments(rawPath: string): string[] | undefined {
@@ -398,10 +396,7 @@ export class UseapiEmulator {
     return rule.fault;
   }
 
-  private faultReply(
-    fault: Exclude<UseapiFault, { kind: 'hang' | 'reset' | 'delay' }>,
-    query: URLSearchParams,
-  ): Reply {
+  private faultReply(fault: Exclude<UseapiFault, { kind: 'hang' | 'reset' | 'delay' }>, query: URLSearchParams): Reply {
     switch (fault.kind) {
       case 'status':
         return { status: fault.status, body: fault.body, contentType: fault.contentType, headers: fault.headers };

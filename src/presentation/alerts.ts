@@ -45,7 +45,11 @@ export function alertEmbed(incident: Incident): APIEmbed {
       return { title: failure.title, description: `${failure.text} Until then no account can be checked.`, color: COLORS.empty };
     }
     case 'token-accepted':
-      return { title: 'useapi.net accepts the API token again', description: 'Credit checks are running again.', color: COLORS.ok };
+      return {
+        title: 'useapi.net accepts the API token again',
+        description: 'Credit checks are running again.',
+        color: COLORS.ok,
+      };
   }
 }
 
@@ -79,12 +83,19 @@ function accountLine({ email, memory }: AlertStatus['accounts'][number]): string
 /** `/credits-alerts`: the settings and what the monitor last saw of each account. */
 export function alertStatusEmbed(status: AlertStatus): APIEmbed {
   const lines = [
-    status.channelId ? `Alerts go to <#${status.channelId}>${status.roleId ? ` and ping <@&${status.roleId}>` : ''}.` : 'Alerts are **off**: set `ALERT_CHANNEL_ID` and restart the bot to turn them on.',
+    status.channelId
+      ? `Alerts go to <#${status.channelId}>${status.roleId ? ` and ping <@&${status.roleId}>` : ''}.`
+      : 'Alerts are **off**: set `ALERT_CHANNEL_ID` and restart the bot to turn them on.',
     `Threshold: below **${formatNumber(status.settings.creditsBelow)}** spendable credits · expiry warning **${formatNumber(status.settings.expiryDays)}** days ahead · checked every **${every(status.settings.intervalMs)}**.`,
   ];
   if (status.channelId && status.problem) lines.push(`⚠️ Not running: ${status.problem}.`);
   if (status.lastCheckAt) lines.push(`Last check ${relativeTime(status.lastCheckAt)}.`);
-  if (status.posted !== undefined) lines.push(`Check run now: ${status.posted === 0 ? 'nothing new to report' : `${plural(status.posted, 'alert')} posted`}.`);
+  if (status.posted !== undefined)
+    lines.push(`Check run now: ${status.posted === 0 ? 'nothing new to report' : `${plural(status.posted, 'alert')} posted`}.`);
   lines.push('', status.accounts.length > 0 ? status.accounts.map(accountLine).join('\n') : 'No account checked yet.');
-  return { title: 'Credit alerts', description: lines.join('\n').slice(0, 4_000), color: status.problem && status.channelId ? COLORS.failure : COLORS.info };
+  return {
+    title: 'Credit alerts',
+    description: lines.join('\n').slice(0, 4_000),
+    color: status.problem && status.channelId ? COLORS.failure : COLORS.info,
+  };
 }

@@ -30,9 +30,10 @@ const LOW_SHARE = 0.1;
 
 function bucketLine(left: number | undefined, allowance: number | undefined): string {
   if (left === undefined) return '—';
-  const amount = allowance !== undefined && allowance > 0
-    ? `**${formatNumber(left)}** / ${formatNumber(allowance)}`
-    : `**${formatNumber(left)}**`;
+  const amount =
+    allowance !== undefined && allowance > 0
+      ? `**${formatNumber(left)}** / ${formatNumber(allowance)}`
+      : `**${formatNumber(left)}**`;
   const bar = progressBar(left, allowance);
   return bar ? `${amount}\n${bar}` : amount;
 }
@@ -46,8 +47,7 @@ function accountLabel(email: string | undefined): string {
 export function creditsEmbed(email: string | undefined, features: Features): APIEmbed {
   const spendable = spendableCredits(features);
   const allowance = features.credit_monthly_gift;
-  const color =
-    spendable <= 0 ? COLORS.empty : allowance && spendable < allowance * LOW_SHARE ? COLORS.low : COLORS.ok;
+  const color = spendable <= 0 ? COLORS.empty : allowance && spendable < allowance * LOW_SHARE ? COLORS.low : COLORS.ok;
 
   const fields: APIEmbedField[] = [
     { name: 'Daily', value: bucketLine(features.credit_daily, features.credit_daily_gift), inline: true },
@@ -105,7 +105,10 @@ export interface RegistrationSummary {
 /** The answer to a successful `/pixverse-register`. */
 export function registeredEmbed({ channelId, maxJobs, previousMaxJobs, maskedToken }: RegistrationSummary): APIEmbed {
   const updated = previousMaxJobs !== undefined;
-  const jobs = updated && previousMaxJobs !== maxJobs ? `${formatNumber(previousMaxJobs)} → **${formatNumber(maxJobs)}**` : `**${formatNumber(maxJobs)}**`;
+  const jobs =
+    updated && previousMaxJobs !== maxJobs
+      ? `${formatNumber(previousMaxJobs)} → **${formatNumber(maxJobs)}**`
+      : `**${formatNumber(maxJobs)}**`;
   return {
     title: updated ? 'Registration updated' : 'Channel registered',
     description: updated
@@ -190,7 +193,11 @@ export function emailAccountsEmbed(listing: Listing<V2Account>): APIEmbed {
 }
 
 /** The question `/pixverse-unregister` asks before it removes anything. */
-export function confirmUnregister(channel: V1Channel, buttonIds: { confirm: string; cancel: string }, expiresAt: Date): ReplyBody {
+export function confirmUnregister(
+  channel: V1Channel,
+  buttonIds: { confirm: string; cancel: string },
+  expiresAt: Date,
+): ReplyBody {
   return {
     embeds: [
       noticeEmbed(

@@ -13,8 +13,11 @@ export interface FailureText {
  * or formatting), whatever the upstream service put there.
  */
 export function quoteUpstream(text: string): string {
-  // eslint-disable-next-line no-control-regex -- control characters are what is removed
-  const clean = text.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim().slice(0, 300);
+  const clean = text
+    // eslint-disable-next-line no-control-regex -- control characters are what is removed
+    .replace(/[\u0000-\u001f\u007f]+/g, ' ')
+    .trim()
+    .slice(0, 300);
   return inlineCode(clean || '(no message)');
 }
 

@@ -42,7 +42,10 @@ function indent(text: string, prefix: string): string {
 }
 
 /** A message as a person would read it in Discord, as text. */
-export function renderMessage(message: Pick<APIMessage, 'content' | 'embeds' | 'components' | 'flags'>, names: RenderNames): string {
+export function renderMessage(
+  message: Pick<APIMessage, 'content' | 'embeds' | 'components' | 'flags'>,
+  names: RenderNames,
+): string {
   const out: string[] = [];
   if (message.content) out.push(renderMarkdown(message.content, names));
   for (const embed of message.embeds ?? []) {

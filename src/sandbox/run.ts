@@ -32,7 +32,9 @@ export async function runSandbox({
   interactive = Boolean(process.stdin.isTTY),
 }: { input?: NodeJS.ReadableStream; output?: NodeJS.WritableStream; interactive?: boolean } = {}): Promise<void> {
   const write = (text: string) => output.write(`${text}\n`);
-  write('Sandbox: the real bot against local Discord and useapi.net emulators, with example accounts. Nothing leaves this machine.');
+  write(
+    'Sandbox: the real bot against local Discord and useapi.net emulators, with example accounts. Nothing leaves this machine.',
+  );
   const logger = createLogger({ level: 'warn', secrets: [], destination: process.stderr });
   const sandbox = await startSandbox(commands, logger);
   try {

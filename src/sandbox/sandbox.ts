@@ -58,10 +58,14 @@ function toOption(command: Command, key: string, text: string): Option | string 
     case ApplicationCommandOptionType.Integer:
       return /^-?\d+$/.test(text) ? { name: key, type: spec.type, value: Number(text) } : `${key} must be a whole number.`;
     case ApplicationCommandOptionType.Boolean:
-      return text === 'true' || text === 'false' ? { name: key, type: spec.type, value: text === 'true' } : `${key} must be true or false.`;
+      return text === 'true' || text === 'false'
+        ? { name: key, type: spec.type, value: text === 'true' }
+        : `${key} must be true or false.`;
     case ApplicationCommandOptionType.Channel: {
       const channel = CHANNELS.find((c) => `#${c.name}` === text || c.name === text || c.id === text);
-      return channel ? { name: key, type: spec.type, value: channel.id } : `${key}: no channel ${text} here; try #${CHANNELS[1].name}.`;
+      return channel
+        ? { name: key, type: spec.type, value: channel.id }
+        : `${key}: no channel ${text} here; try #${CHANNELS[1].name}.`;
     }
     default:
       return `${key}: this option type is not supported in the sandbox.`;
@@ -80,11 +84,19 @@ export async function startSandbox(commands: readonly Command[], logger: Logger)
       { email: 'studio@example.com', maxJobs: 3 },
       {
         email: 'backup+video@example.com',
-        features: featuresFixture({ plan_name: 'Standard', credit_daily: 0, credit_monthly: 85, credit_monthly_gift: 3000, credit_package: 0 }),
+        features: featuresFixture({
+          plan_name: 'Standard',
+          credit_daily: 0,
+          credit_monthly: 85,
+          credit_monthly_gift: 3000,
+          credit_package: 0,
+        }),
       },
       { email: 'old@example.com', error: 'session rejected' },
     ],
-    channels: [{ channel: CHANNELS[1].id, server: SANDBOX.guild.id, discord: 'sandbox-earlier-user-token-0000-RNDR', maxJobs: 2 }],
+    channels: [
+      { channel: CHANNELS[1].id, server: SANDBOX.guild.id, discord: 'sandbox-earlier-user-token-0000-RNDR', maxJobs: 2 },
+    ],
   });
   const discord = await DiscordEmulator.start({
     botToken: SANDBOX.discordToken,
@@ -103,7 +115,12 @@ export async function startSandbox(commands: readonly Command[], logger: Logger)
   });
   const bot: Bot = await startBot({ config, logger, commands });
   const names: RenderNames = { channels: new Map(CHANNELS.map((c) => [c.id, c.name])), roles: new Map() };
-  const invoker = { guildId: SANDBOX.guild.id, channel: CHANNELS[0], userId: SANDBOX.userId, permissions: String(PermissionFlagsBits.ManageGuild) };
+  const invoker = {
+    guildId: SANDBOX.guild.id,
+    channel: CHANNELS[0],
+    userId: SANDBOX.userId,
+    permissions: String(PermissionFlagsBits.ManageGuild),
+  };
   let last: APIMessage | undefined;
 
   async function show(handle: InteractionHandle): Promise<string> {
@@ -114,7 +131,11 @@ export async function startSandbox(commands: readonly Command[], logger: Logger)
   function press(label: string): Promise<string> | string {
     const customId = (last?.components ?? [])
       .flatMap((row) => (row.type === ComponentType.ActionRow ? row.components : []))
-      .flatMap((c) => (c.type === ComponentType.Button && 'custom_id' in c && c.label?.toLowerCase() === label.toLowerCase() ? [c.custom_id] : []))[0];
+      .flatMap((c) =>
+        c.type === ComponentType.Button && 'custom_id' in c && c.label?.toLowerCase() === label.toLowerCase()
+          ? [c.custom_id]
+          : [],
+      )[0];
     if (!last || !customId) return `No button “${label}” on the last reply.`;
     return show(discord.dispatchInteraction(buttonInteraction(discord, invoker, { custom_id: customId, messageId: last.id })));
   }

@@ -246,12 +246,16 @@ export class UseapiClient {
         throw errorFromAnswer(answer, endpoint);
       } catch (caught) {
         const error = toUseapiError(caught, endpoint);
-        const wait = method === 'GET' && attempt < this.maxRetries && isRetryable(error) ? this.backoff(attempt, error) : undefined;
+        const wait =
+          method === 'GET' && attempt < this.maxRetries && isRetryable(error) ? this.backoff(attempt, error) : undefined;
         if (wait === undefined || performance.now() + wait >= deadline) {
           observer?.upstreamFailure(error.kind);
           throw error;
         }
-        this.options.logger?.debug({ endpoint, kind: error.kind, status: error.status, waitMs: wait }, 'retrying useapi.net read');
+        this.options.logger?.debug(
+          { endpoint, kind: error.kind, status: error.status, waitMs: wait },
+          'retrying useapi.net read',
+        );
         await sleep(wait);
       }
     }

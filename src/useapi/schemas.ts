@@ -110,13 +110,11 @@ function toV2Account(key: string, record: z.infer<typeof v2AccountRecord>): V2Ac
 }
 
 /** `GET /v2/pixverse/accounts`: an object keyed by email. */
-export const v2AccountsSchema = z
-  .record(z.string(), v2AccountRecord)
-  .transform((byEmail) =>
-    Object.entries(byEmail)
-      .map(([key, record]) => toV2Account(key, record))
-      .sort((a, b) => a.email.localeCompare(b.email)),
-  );
+export const v2AccountsSchema = z.record(z.string(), v2AccountRecord).transform((byEmail) =>
+  Object.entries(byEmail)
+    .map(([key, record]) => toV2Account(key, record))
+    .sort((a, b) => a.email.localeCompare(b.email)),
+);
 
 /** `GET /v2/pixverse/accounts/<email>`: one record. */
 export const v2AccountSchema = v2AccountRecord.transform((record) => toV2Account(record.email ?? '', record));

@@ -13,11 +13,23 @@ afterEach(async () => {
 
 const ROLE_ID = '500000000000000001';
 
-async function alertStack(env: Record<string, string | undefined> = {}, accounts = [{ email: 'low@example.com', features: featuresFixture({ credit_daily: 0, credit_monthly: 20, credit_package: 0 }) }]) {
+async function alertStack(
+  env: Record<string, string | undefined> = {},
+  accounts = [
+    { email: 'low@example.com', features: featuresFixture({ credit_daily: 0, credit_monthly: 20, credit_package: 0 }) },
+  ],
+) {
   const dataDir = await mkdtemp(join(tmpdir(), 'alerts-e2e-'));
   return startStack({
     accounts,
-    env: { ALERT_CHANNEL_ID: OTHER_CHANNEL.id, ALERT_ROLE_ID: ROLE_ID, ALERT_CREDITS_BELOW: '100', DATA_DIR: dataDir, USEAPI_CACHE_TTL: '0s', ...env },
+    env: {
+      ALERT_CHANNEL_ID: OTHER_CHANNEL.id,
+      ALERT_ROLE_ID: ROLE_ID,
+      ALERT_CREDITS_BELOW: '100',
+      DATA_DIR: dataDir,
+      USEAPI_CACHE_TTL: '0s',
+      ...env,
+    },
   });
 }
 
@@ -41,12 +53,21 @@ describe('credit alerts through Discord', () => {
     expect(visibleText(message)).toContain('PixVerse credits running low');
     expect(visibleText(message)).toContain('`low@example.com` has **20** credits left');
     expect(message?.content).toBe(`<@&${ROLE_ID}>`);
-    const post = stack.discord.requests.find((request) => request.method === 'POST' && request.path === `/channels/${OTHER_CHANNEL.id}/messages`);
+    const post = stack.discord.requests.find(
+      (request) => request.method === 'POST' && request.path === `/channels/${OTHER_CHANNEL.id}/messages`,
+    );
     expect((post?.body as { allowed_mentions: unknown }).allowed_mentions).toEqual({ parse: [], roles: [ROLE_ID] });
     expect(stack.discord.validationErrors).toEqual([]);
 
     const file = join(stack.config.dataDir, 'alerts.json');
-    const saved = await waitFor(async () => readFile(file, 'utf8').then((text) => JSON.parse(text) as { accounts: Record<string, { low: boolean }> }, () => undefined), 'the state file');
+    const saved = await waitFor(
+      async () =>
+        readFile(file, 'utf8').then(
+          (text) => JSON.parse(text) as { accounts: Record<string, { low: boolean }> },
+          () => undefined,
+        ),
+      'the state file',
+    );
     expect(saved.accounts['low@example.com']?.low).toBe(true);
   });
 
@@ -54,7 +75,9 @@ describe('credit alerts through Discord', () => {
     stack = await alertStack();
     const file = join(stack.config.dataDir, 'alerts.json');
     await waitFor(() => readFile(file, 'utf8').catch(() => undefined), 'the first check to finish');
-    const message = await stack.command('credits-alerts', [{ name: 'check_now', type: 5, value: true }], { permissions: ADMIN }).finalMessage();
+    const message = await stack
+      .command('credits-alerts', [{ name: 'check_now', type: 5, value: true }], { permissions: ADMIN })
+      .finalMessage();
     const text = visibleText(message);
     expect(isEphemeral(message)).toBe(true);
     expect(text).toContain(`Alerts go to <#${OTHER_CHANNEL.id}> and ping <@&${ROLE_ID}>`);

@@ -130,7 +130,9 @@ describe('/credits end to end', () => {
   it('coalesces a burst of identical requests into one upstream call', async () => {
     stack = await startStack();
     stack.useapi.latencyMs = 100;
-    const handles = Array.from({ length: 20 }, (_, i) => stack!.command('credits', [], { userId: `2000000000000001${String(i).padStart(2, '0')}` }));
+    const handles = Array.from({ length: 20 }, (_, i) =>
+      stack!.command('credits', [], { userId: `2000000000000001${String(i).padStart(2, '0')}` }),
+    );
     const messages = await Promise.all(handles.map((handle) => handle.finalMessage()));
     for (const message of messages) expect(visibleText(message)).toContain('credits left to spend');
     expect(stack.useapi.requestsTo('GET', '/v2/pixverse/features')).toHaveLength(1);

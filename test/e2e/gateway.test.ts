@@ -77,7 +77,11 @@ describe('token reset while running', () => {
     stack = await startStack();
     stack.discord.rejectToken();
     stack.discord.closeGateway(4000);
-    await until(() => stack!.discord.resumes.length + stack!.discord.identifies.length > 1, 5_000, 'a resume or identify attempt');
+    await until(
+      () => stack!.discord.resumes.length + stack!.discord.identifies.length > 1,
+      5_000,
+      'a resume or identify attempt',
+    );
     // Without a gateway the bot can never answer again: that must not pass as a mere warning.
     await until(
       () => stack!.logs.some((line) => level(line) >= 50 && line.includes('DISCORD_TOKEN')),
@@ -107,31 +111,34 @@ describe('Discord REST trouble', () => {
     },
   ];
 
-  it.each(rateLimits)('retries an edit refused with 429 ($name) after Retry-After, and the answer arrives', async ({ headers }) => {
-    stack = await startStack();
-    // Slower than the bot's fast window (25 ms): the reply is deferred, then edited in.
-    stack.useapi.latencyMs = 600;
-    stack.discord.addRestFault({
-      method: 'PATCH',
-      path: /^\/webhooks\/\d+\/[^/]+\/messages\/@original$/,
-      status: 429,
-      headers,
-      body: { message: 'You are being rate limited.', retry_after: 1, global: 'X-RateLimit-Global' in headers },
-      times: 1,
-    });
+  it.each(rateLimits)(
+    'retries an edit refused with 429 ($name) after Retry-After, and the answer arrives',
+    async ({ headers }) => {
+      stack = await startStack();
+      // Slower than the bot's fast window (25 ms): the reply is deferred, then edited in.
+      stack.useapi.latencyMs = 600;
+      stack.discord.addRestFault({
+        method: 'PATCH',
+        path: /^\/webhooks\/\d+\/[^/]+\/messages\/@original$/,
+        status: 429,
+        headers,
+        body: { message: 'You are being rate limited.', retry_after: 1, global: 'X-RateLimit-Global' in headers },
+        times: 1,
+      });
 
-    const handle = stack.command('credits');
-    const first = await handle.firstResponse();
-    expect(first.callbackType).toBe(5);
-    expect(first.at - handle.dispatchedAt).toBeLessThan(3_000);
-    const message = await handle.finalMessage(8_000);
-    expect(visibleText(message)).toContain('credits left to spend');
+      const handle = stack.command('credits');
+      const first = await handle.firstResponse();
+      expect(first.callbackType).toBe(5);
+      expect(first.at - handle.dispatchedAt).toBeLessThan(3_000);
+      const message = await handle.finalMessage(8_000);
+      expect(visibleText(message)).toContain('credits left to spend');
 
-    const edits = stack.discord.requests.filter((r) => r.method === 'PATCH' && r.path.includes(`/${handle.token}/messages/`));
-    expect(edits).toHaveLength(2);
-    expect(edits[1]!.at - edits[0]!.at).toBeGreaterThanOrEqual(950);
-    expect(stack.logs.filter((line) => level(line) >= 50)).toEqual([]);
-  });
+      const edits = stack.discord.requests.filter((r) => r.method === 'PATCH' && r.path.includes(`/${handle.token}/messages/`));
+      expect(edits).toHaveLength(2);
+      expect(edits[1]!.at - edits[0]!.at).toBeGreaterThanOrEqual(950);
+      expect(stack.logs.filter((line) => level(line) >= 50)).toEqual([]);
+    },
+  );
 
   it('an interaction Discord no longer knows (10062): one warning, no retried callback, next one served', async () => {
     stack = await startStack();
@@ -151,7 +158,9 @@ describe('Discord REST trouble', () => {
     );
     await sleep(300); // room for a wrong retry or a second warning
 
-    const callbacks = stack.discord.requests.filter((r) => r.method === 'POST' && r.path.startsWith(`/interactions/${handle.id}/`));
+    const callbacks = stack.discord.requests.filter(
+      (r) => r.method === 'POST' && r.path.startsWith(`/interactions/${handle.id}/`),
+    );
     expect(callbacks).toHaveLength(1);
     expect(handle.responses).toEqual([]);
     const warnings = stack.logs.filter((line) => level(line) === 40);

@@ -46,7 +46,9 @@ describe('HEALTH_PORT: /healthz and /metrics', () => {
     expect(text).toContain('pixverse_bot_interactions_total{command="credits",outcome="upstream:account-error"} 1');
     expect(text).toContain('pixverse_bot_interactions_total{command="pixverse-register",outcome="refused"} 1');
     expect(text).toMatch(/pixverse_bot_interaction_duration_seconds_count\{command="credits"\} 2/);
-    expect(text).toMatch(/pixverse_bot_useapi_request_duration_seconds_count\{endpoint="GET \/v2\/pixverse\/features",result="200"\} 1/);
+    expect(text).toMatch(
+      /pixverse_bot_useapi_request_duration_seconds_count\{endpoint="GET \/v2\/pixverse\/features",result="200"\} 1/,
+    );
     expect(text).toContain('pixverse_bot_useapi_errors_total{kind="account-error"} 1');
     expect(text).toMatch(/pixverse_bot_process_resident_memory_bytes \d+/);
     expect(text).not.toContain('team@example.com');

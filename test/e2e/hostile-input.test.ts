@@ -20,7 +20,12 @@ const member: InvokerFixture = { guildId: GUILD_ID, channel: TEXT_CHANNEL };
 const admin: InvokerFixture = { ...member, permissions: ADMIN };
 
 /** A chat-input payload from the fixtures with whatever options, even ill-typed ones. */
-function rawCommand(s: Stack, name: string, options: unknown[] | undefined, invoker: InvokerFixture = member): APIChatInputApplicationCommandInteraction {
+function rawCommand(
+  s: Stack,
+  name: string,
+  options: unknown[] | undefined,
+  invoker: InvokerFixture = member,
+): APIChatInputApplicationCommandInteraction {
   const payload = chatInputInteraction(s.discord, invoker, { name });
   if (options !== undefined) (payload.data as { options?: unknown[] }).options = options;
   return payload;
@@ -31,7 +36,11 @@ function handlerFailures(s: Stack): string[] {
 }
 
 /** The interaction got one ephemeral reply (no deferral, no upstream wait) saying `phrase`. */
-async function expectRefusal(s: Stack, payload: APIChatInputApplicationCommandInteraction, phrase: string | RegExp): Promise<APIMessage> {
+async function expectRefusal(
+  s: Stack,
+  payload: APIChatInputApplicationCommandInteraction,
+  phrase: string | RegExp,
+): Promise<APIMessage> {
   const handle = s.discord.dispatchInteraction(payload);
   const first = await handle.firstResponse();
   expect(first.at - handle.dispatchedAt).toBeLessThan(3_000);
@@ -48,11 +57,31 @@ async function expectRefusal(s: Stack, payload: APIChatInputApplicationCommandIn
 
 describe('forged options', () => {
   const forged: Array<{ name: string; command: string; options: unknown[]; says: string | RegExp; invoker?: InvokerFixture }> = [
-    { name: 'email as an integer option', command: 'credits', options: [{ name: 'email', type: 4, value: 42 }], says: '`email` has the wrong type' },
-    { name: 'email typed string, value a number', command: 'credits', options: [{ name: 'email', type: 3, value: 42 }], says: '`email` must be text' },
+    {
+      name: 'email as an integer option',
+      command: 'credits',
+      options: [{ name: 'email', type: 4, value: 42 }],
+      says: '`email` has the wrong type',
+    },
+    {
+      name: 'email typed string, value a number',
+      command: 'credits',
+      options: [{ name: 'email', type: 3, value: 42 }],
+      says: '`email` must be text',
+    },
     { name: 'email without a value', command: 'credits', options: [{ name: 'email', type: 3 }], says: '`email` must be text' },
-    { name: 'share as the string "true"', command: 'credits', options: [{ name: 'share', type: 5, value: 'true' }], says: '`share` must be true or false' },
-    { name: 'share typed string', command: 'credits', options: [{ name: 'share', type: 3, value: 'yes' }], says: '`share` has the wrong type' },
+    {
+      name: 'share as the string "true"',
+      command: 'credits',
+      options: [{ name: 'share', type: 5, value: 'true' }],
+      says: '`share` must be true or false',
+    },
+    {
+      name: 'share typed string',
+      command: 'credits',
+      options: [{ name: 'share', type: 3, value: 'yes' }],
+      says: '`share` has the wrong type',
+    },
     {
       name: 'max_jobs as the string "3"',
       command: 'pixverse-register',
@@ -88,10 +117,30 @@ describe('forged options', () => {
       says: /no option named “everyonexhttpsevilexample”/,
     },
     { name: 'a command the bot does not have', command: 'rm-rf', options: [], says: 'not known to this bot' },
-    { name: 'a 6,000-character email', command: 'credits', options: [{ name: 'email', type: 3, value: `${'a'.repeat(5_988)}@example.com` }], says: 'longer than 254 characters' },
-    { name: 'an email with a newline', command: 'credits', options: [{ name: 'email', type: 3, value: 'team@example.com\nHost: evil' }], says: 'control characters' },
-    { name: 'an email with a NUL', command: 'credits', options: [{ name: 'email', type: 3, value: 'team\u0000@example.com' }], says: 'control characters' },
-    { name: 'an email with a DEL', command: 'credits', options: [{ name: 'email', type: 3, value: 'team\u007f@example.com' }], says: 'control characters' },
+    {
+      name: 'a 6,000-character email',
+      command: 'credits',
+      options: [{ name: 'email', type: 3, value: `${'a'.repeat(5_988)}@example.com` }],
+      says: 'longer than 254 characters',
+    },
+    {
+      name: 'an email with a newline',
+      command: 'credits',
+      options: [{ name: 'email', type: 3, value: 'team@example.com\nHost: evil' }],
+      says: 'control characters',
+    },
+    {
+      name: 'an email with a NUL',
+      command: 'credits',
+      options: [{ name: 'email', type: 3, value: 'team\u0000@example.com' }],
+      says: 'control characters',
+    },
+    {
+      name: 'an email with a DEL',
+      command: 'credits',
+      options: [{ name: 'email', type: 3, value: 'team\u007f@example.com' }],
+      says: 'control characters',
+    },
   ];
 
   it.each(forged)('$name: refused, no exception, no upstream call', async ({ command, options, says, invoker }) => {
@@ -104,7 +153,14 @@ describe('forged options', () => {
 });
 
 describe('emails that try to steer the URL', () => {
-  const steering = ['../../v1/pixverse/account', 'a?email=other@example.com', 'team@example.com#frag', '../accounts/x@y.z?x=1#y', 'a%2F..%2Fb@example.com', 'a&email=b@example.com'];
+  const steering = [
+    '../../v1/pixverse/account',
+    'a?email=other@example.com',
+    'team@example.com#frag',
+    '../accounts/x@y.z?x=1#y',
+    'a%2F..%2Fb@example.com',
+    'a&email=b@example.com',
+  ];
 
   it.each(steering)('%s: stays one query value of GET /v2/pixverse/features/ (or is refused)', async (email) => {
     stack = await startStack();
@@ -143,7 +199,10 @@ describe('forged context', () => {
   it('a member the command was re-granted to, without Manage Server, is refused at run time', async () => {
     stack = await startStack();
     // Discord delivered it (an admin re-granted the command in Integrations), but permissions lack Manage Server.
-    const payload = rawCommand(stack, 'pixverse-register', [{ name: 'max_jobs', type: 4, value: 2 }], { ...member, permissions: '3072' });
+    const payload = rawCommand(stack, 'pixverse-register', [{ name: 'max_jobs', type: 4, value: 2 }], {
+      ...member,
+      permissions: '3072',
+    });
     await expectRefusal(stack, payload, 'You need the **Manage Server** permission');
     expect(stack.useapi.requests).toEqual([]);
     expect(stack.useapi.channels()).toEqual([]);
@@ -174,7 +233,12 @@ describe('text from useapi.net', () => {
     stack.useapi.addFault({
       method: 'POST',
       path: /^\/v1\/pixverse\/account\//,
-      fault: { kind: 'status', status: 400, body: JSON.stringify({ error: hostile, code: 400 }), contentType: 'application/json' },
+      fault: {
+        kind: 'status',
+        status: 400,
+        body: JSON.stringify({ error: hostile, code: 400 }),
+        contentType: 'application/json',
+      },
     });
     const message = await stack.command('pixverse-register', [], { permissions: ADMIN }).finalMessage();
     const text = visibleText(message);

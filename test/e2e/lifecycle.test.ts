@@ -37,7 +37,10 @@ describe('/pixverse-accounts', () => {
     const foreignToken = 'foreign-clear-user-token-0000-ABCD';
     stack = await startStack({
       channels: [registration(TEXT_CHANNEL.id), registration('400000000000000055', '300000000000000099', 1, foreignToken)],
-      accounts: [{ email: 'ok@example.com', maxJobs: 3 }, { email: 'broken@example.com', error: 'session rejected' }],
+      accounts: [
+        { email: 'ok@example.com', maxJobs: 3 },
+        { email: 'broken@example.com', error: 'session rejected' },
+      ],
     });
     const message = await stack.command('pixverse-accounts', [], { permissions: ADMIN }).finalMessage();
     const text = visibleText(message);
@@ -69,7 +72,12 @@ describe('/pixverse-accounts', () => {
 
   it('cuts a long list to fit Discord’s embed limits instead of being refused', async () => {
     const channels = Array.from({ length: 300 }, (_, i) =>
-      registration(`4100000000000${String(i).padStart(5, '0')}`, GUILD_ID, 1, `bulk-clear-user-token-${String(i).padStart(6, '0')}-zz`),
+      registration(
+        `4100000000000${String(i).padStart(5, '0')}`,
+        GUILD_ID,
+        1,
+        `bulk-clear-user-token-${String(i).padStart(6, '0')}-zz`,
+      ),
     );
     const accounts = Array.from({ length: 120 }, (_, i) => ({ email: `a-rather-long-account-name-${i}@example.com` }));
     stack = await startStack({ channels, accounts });
@@ -77,7 +85,10 @@ describe('/pixverse-accounts', () => {
     const text = visibleText(message);
     expect(text).toMatch(/…and \d+ more/);
     expect(text).toContain('v1 channel registrations (300)');
-    const total = (message.embeds ?? []).reduce((sum, e) => sum + (e.title?.length ?? 0) + (e.description?.length ?? 0) + (e.footer?.text.length ?? 0), 0);
+    const total = (message.embeds ?? []).reduce(
+      (sum, e) => sum + (e.title?.length ?? 0) + (e.description?.length ?? 0) + (e.footer?.text.length ?? 0),
+      0,
+    );
     expect(total).toBeLessThanOrEqual(6_000);
     expect(stack.discord.validationErrors).toEqual([]);
   });
@@ -125,7 +136,11 @@ describe('/pixverse-unregister', () => {
     stack = await startStack({ channels: [registration(TEXT_CHANNEL.id)] });
     const { message, ids } = await ask(stack);
     stack.useapi.latencyMs = 200;
-    const press = stack.pressButton(ids.find((id) => id.includes(':confirm:'))!, message.id, { permissions: ADMIN, userId: '200000000000000777' });
+    const press = stack.pressButton(
+      ids.find((id) => id.includes(':confirm:'))!,
+      message.id,
+      { permissions: ADMIN, userId: '200000000000000777' },
+    );
     expect((await press.firstResponse()).callbackType).toBe(6);
     const done = await press.finalMessage();
     expect(visibleText(done)).toContain('Registration removed');
@@ -152,7 +167,9 @@ describe('/pixverse-unregister', () => {
     stack = await startStack({ channels: [registration(TEXT_CHANNEL.id)] });
     const { message, ids } = await ask(stack);
     const confirm = ids.find((id) => id.includes(':confirm:'))!;
-    const other = await stack.pressButton(confirm, message.id, { permissions: ADMIN, userId: '200000000000000888' }).finalMessage();
+    const other = await stack
+      .pressButton(confirm, message.id, { permissions: ADMIN, userId: '200000000000000888' })
+      .finalMessage();
     expect(visibleText(other)).toContain('Only the admin who ran');
     expect(isEphemeral(other)).toBe(true);
     const member = await stack.pressButton(confirm, message.id, { userId: '200000000000000777' }).finalMessage();
@@ -165,7 +182,9 @@ describe('/pixverse-unregister', () => {
     const { message, ids } = await ask(stack);
     const confirm = ids.find((id) => id.includes(':confirm:'))!;
     const expired = confirm.replace(/:\d+$/, `:${Math.floor(Date.now() / 1000) - 1}`);
-    const done = await stack.pressButton(expired, message.id, { permissions: ADMIN, userId: '200000000000000777' }).finalMessage();
+    const done = await stack
+      .pressButton(expired, message.id, { permissions: ADMIN, userId: '200000000000000777' })
+      .finalMessage();
     expect(visibleText(done)).toContain('Question expired');
     expect(stack.useapi.requestsTo('DELETE', '/v1/')).toHaveLength(0);
   });
@@ -182,7 +201,9 @@ describe('/pixverse-unregister', () => {
     const { message, ids } = await ask(stack);
     stack.useapi.setChannels([]);
     const confirm = ids.find((id) => id.includes(':confirm:'))!;
-    const done = await stack.pressButton(confirm, message.id, { permissions: ADMIN, userId: '200000000000000777' }).finalMessage();
+    const done = await stack
+      .pressButton(confirm, message.id, { permissions: ADMIN, userId: '200000000000000777' })
+      .finalMessage();
     expect(visibleText(done)).toContain('Was not registered');
   });
 

@@ -65,7 +65,11 @@ export interface BotProcess {
   stderr: () => string;
   /** Complete stdout lines that parse as JSON objects (pino's log lines). */
   logLines: () => Array<Record<string, unknown>>;
-  waitForLog(predicate: (line: Record<string, unknown>) => boolean, timeoutMs: number, what: string): Promise<Record<string, unknown>>;
+  waitForLog(
+    predicate: (line: Record<string, unknown>) => boolean,
+    timeoutMs: number,
+    what: string,
+  ): Promise<Record<string, unknown>>;
   exited: Promise<Exit>;
   /** Kills the whole process group if anything of it is still running. */
   cleanup(): void;
@@ -131,7 +135,9 @@ export function spawnBot(command: string, args: string[], options: { cwd: string
         const listener = (): void => void check();
         const timer = setTimeout(() => {
           listeners.delete(listener);
-          reject(new Error(`no log line ${what} within ${timeoutMs} ms\nstdout:\n${out.slice(-3_000)}\nstderr:\n${err.slice(-3_000)}`));
+          reject(
+            new Error(`no log line ${what} within ${timeoutMs} ms\nstdout:\n${out.slice(-3_000)}\nstderr:\n${err.slice(-3_000)}`),
+          );
         }, timeoutMs);
         listeners.add(listener);
         if (check()) return;
@@ -139,7 +145,9 @@ export function spawnBot(command: string, args: string[], options: { cwd: string
           if (check()) return;
           listeners.delete(listener);
           clearTimeout(timer);
-          reject(new Error(`the process exited before logging ${what}\nstdout:\n${out.slice(-3_000)}\nstderr:\n${err.slice(-3_000)}`));
+          reject(
+            new Error(`the process exited before logging ${what}\nstdout:\n${out.slice(-3_000)}\nstderr:\n${err.slice(-3_000)}`),
+          );
         });
       });
     },
@@ -159,7 +167,12 @@ export async function exitWithin(bot: BotProcess, timeoutMs: number): Promise<Ex
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(
-      () => reject(new Error(`still running ${timeoutMs} ms later\nstdout:\n${bot.stdout().slice(-3_000)}\nstderr:\n${bot.stderr().slice(-3_000)}`)),
+      () =>
+        reject(
+          new Error(
+            `still running ${timeoutMs} ms later\nstdout:\n${bot.stdout().slice(-3_000)}\nstderr:\n${bot.stderr().slice(-3_000)}`,
+          ),
+        ),
       timeoutMs,
     );
   });

@@ -56,7 +56,9 @@ afterEach(async () => {
 const isMsg = (msg: string) => (line: Record<string, unknown>) => line.msg === msg;
 
 function credits(e: Emulators) {
-  return e.discord.dispatchInteraction(chatInputInteraction(e.discord, { guildId: GUILD_ID, channel: TEXT_CHANNEL }, { name: 'credits' }));
+  return e.discord.dispatchInteraction(
+    chatInputInteraction(e.discord, { guildId: GUILD_ID, channel: TEXT_CHANNEL }, { name: 'credits' }),
+  );
 }
 
 async function startWithNpm(): Promise<BotProcess> {
@@ -95,7 +97,12 @@ describe('npm start', () => {
     expect(lines.filter(isMsg('stopped'))).toHaveLength(1);
     expect(lines.filter((line) => Number(line.level) >= 50)).toEqual([]);
     // npm's own warnings about the host's npmrc aside, nothing reached stderr.
-    expect(running.stderr().split('\n').filter((line) => line !== '' && !line.startsWith('npm warn'))).toEqual([]);
+    expect(
+      running
+        .stderr()
+        .split('\n')
+        .filter((line) => line !== '' && !line.startsWith('npm warn')),
+    ).toEqual([]);
   });
 
   it('lets an interaction under way finish before exiting on SIGTERM, and turns new ones away meanwhile', async () => {
@@ -190,7 +197,9 @@ describe('npm run deploy-commands (the compiled script)', () => {
     const run = () => promisify(execFile)(process.execPath, [script], { cwd: scratch, env: botEnv(emulators), timeout: 20_000 });
 
     const first = await run();
-    expect(first.stdout.trim()).toBe(`${GUILD_ID}: added credits, pixverse-register, pixverse-accounts, pixverse-unregister, credits-alerts`);
+    expect(first.stdout.trim()).toBe(
+      `${GUILD_ID}: added credits, pixverse-register, pixverse-accounts, pixverse-unregister, credits-alerts`,
+    );
     expect(emulators.discord.commands(GUILD_ID)).toHaveLength(5);
     const second = await run();
     expect(second.stdout.trim()).toBe(`${GUILD_ID}: unchanged`);
@@ -203,7 +212,11 @@ describe('npm run deploy-commands (the compiled script)', () => {
     emulators = await startEmulators();
     emulators.discord.rejectToken();
     const script = join(REPO_ROOT, 'dist', 'scripts', 'deploy-commands.js');
-    const failed = await promisify(execFile)(process.execPath, [script], { cwd: scratch, env: botEnv(emulators), timeout: 20_000 }).then(
+    const failed = await promisify(execFile)(process.execPath, [script], {
+      cwd: scratch,
+      env: botEnv(emulators),
+      timeout: 20_000,
+    }).then(
       () => undefined,
       (error: { code?: number; stderr?: string }) => error,
     );

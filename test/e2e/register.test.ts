@@ -110,9 +110,13 @@ describe('/pixverse-register end to end', () => {
 
   it('refuses a forged modal id or a token that is not one, without calling useapi.net', async () => {
     stack = await startStack({ env: { PIXVERSE_DISCORD_TOKEN: undefined } });
-    const forged = await stack.submitModal('pixverse-register:token:99', { token: 'x'.repeat(30) }, { permissions: ADMIN }).finalMessage();
+    const forged = await stack
+      .submitModal('pixverse-register:token:99', { token: 'x'.repeat(30) }, { permissions: ADMIN })
+      .finalMessage();
     expect(visibleText(forged)).toContain('not valid any more');
-    const spaced = await stack.submitModal('pixverse-register:token:1', { token: 'has spaces in it which tokens never do' }, { permissions: ADMIN }).finalMessage();
+    const spaced = await stack
+      .submitModal('pixverse-register:token:1', { token: 'has spaces in it which tokens never do' }, { permissions: ADMIN })
+      .finalMessage();
     expect(visibleText(spaced)).toContain('does not look like a Discord token');
     expect(stack.useapi.requests).toHaveLength(0);
   });
@@ -129,9 +133,13 @@ describe('/pixverse-register end to end', () => {
 
   it('refuses a server outside DISCORD_GUILD_ID and direct messages, with no upstream call', async () => {
     stack = await startStack();
-    const foreign = await stack.command('pixverse-register', [], { guildId: OTHER_GUILD_ID, channel: FOREIGN_CHANNEL, permissions: ADMIN }).finalMessage();
+    const foreign = await stack
+      .command('pixverse-register', [], { guildId: OTHER_GUILD_ID, channel: FOREIGN_CHANNEL, permissions: ADMIN })
+      .finalMessage();
     expect(visibleText(foreign)).toContain('not set up to serve this server');
-    const dm = await stack.command('credits', [], { guildId: null, channel: { id: '400000000000000077', type: 1 } }).finalMessage();
+    const dm = await stack
+      .command('credits', [], { guildId: null, channel: { id: '400000000000000077', type: 1 } })
+      .finalMessage();
     expect(visibleText(dm)).toContain('only inside a server');
     expect(stack.useapi.requests).toHaveLength(0);
   });
@@ -147,10 +155,20 @@ describe('/pixverse-register end to end', () => {
 
   it('explains 401 and 402 from useapi.net', async () => {
     stack = await startStack();
-    stack.useapi.addFault({ method: 'POST', path: /^\/v1\//, fault: { kind: 'status', status: 401, body: '{"error":"Unauthorized","code":401}' }, times: 1 });
+    stack.useapi.addFault({
+      method: 'POST',
+      path: /^\/v1\//,
+      fault: { kind: 'status', status: 401, body: '{"error":"Unauthorized","code":401}' },
+      times: 1,
+    });
     const unauthorized = visibleText(await stack.command('pixverse-register', [], { permissions: ADMIN }).finalMessage());
     expect(unauthorized).toContain('USEAPI_TOKEN');
-    stack.useapi.addFault({ method: 'POST', path: /^\/v1\//, fault: { kind: 'status', status: 402, body: '{"error":"Subscription required","code":402}' }, times: 1 });
+    stack.useapi.addFault({
+      method: 'POST',
+      path: /^\/v1\//,
+      fault: { kind: 'status', status: 402, body: '{"error":"Subscription required","code":402}' },
+      times: 1,
+    });
     const subscription = visibleText(await stack.command('pixverse-register', [], { permissions: ADMIN }).finalMessage());
     expect(subscription).toContain('subscription');
   });

@@ -126,13 +126,17 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     logs,
     secrets,
     command: (name, commandOptions, who) =>
-      discord.dispatchInteraction(chatInputInteraction(discord, invoker(who), { name, ...(commandOptions ? { options: commandOptions } : {}) })),
+      discord.dispatchInteraction(
+        chatInputInteraction(discord, invoker(who), { name, ...(commandOptions ? { options: commandOptions } : {}) }),
+      ),
     autocomplete: (name, commandOptions, who) =>
       discord.dispatchInteraction(autocompleteInteraction(discord, invoker(who), { name, options: commandOptions })),
     submitModal: (customId, fields, who) =>
       discord.dispatchInteraction(modalSubmitInteraction(discord, invoker(who), { custom_id: customId, fields })),
     pressButton: (customId, messageId, who) =>
-      discord.dispatchInteraction(buttonInteraction(discord, invoker(who), { custom_id: customId, ...(messageId ? { messageId } : {}) })),
+      discord.dispatchInteraction(
+        buttonInteraction(discord, invoker(who), { custom_id: customId, ...(messageId ? { messageId } : {}) }),
+      ),
     async close() {
       await bot.stop(1_000);
       const clearV1Tokens = [...(options.channels ?? []), ...useapi.channels()].map((record) => record.discord);
@@ -165,11 +169,19 @@ function assertNothingLeaked(secrets: string[], logs: string[], discord: Discord
     if (inRequest) throw new Error(`a secret reached Discord: ${inRequest.slice(0, 300)}`);
   }
   for (const request of discord.requests) {
-    const body = request.body as { data?: { allowed_mentions?: unknown; content?: unknown; embeds?: unknown }; allowed_mentions?: unknown; content?: unknown; embeds?: unknown } | undefined;
+    const body = request.body as
+      | {
+          data?: { allowed_mentions?: unknown; content?: unknown; embeds?: unknown };
+          allowed_mentions?: unknown;
+          content?: unknown;
+          embeds?: unknown;
+        }
+      | undefined;
     const message = body?.data ?? body;
     if (message && (message.content !== undefined || message.embeds !== undefined)) {
       const mentions = JSON.stringify(message.allowed_mentions);
-      if (!allowed.has(mentions)) throw new Error(`a message could mention (allowed_mentions ${mentions}) on ${request.method} ${request.path}`);
+      if (!allowed.has(mentions))
+        throw new Error(`a message could mention (allowed_mentions ${mentions}) on ${request.method} ${request.path}`);
     }
   }
 }

@@ -22,7 +22,12 @@ describe('start-up', () => {
 
   it('syncs the commands to the allowlisted guild, not globally, and logs one ready line with the invite link', async () => {
     stack = await startStack();
-    expect(stack.discord.commands(GUILD_ID).map((c) => c.name).sort()).toEqual(commands.map((c) => c.data.name).sort());
+    expect(
+      stack.discord
+        .commands(GUILD_ID)
+        .map((c) => c.name)
+        .sort(),
+    ).toEqual(commands.map((c) => c.data.name).sort());
     expect(stack.discord.commands()).toEqual([]);
     expect(commandPuts(stack)).toHaveLength(1);
     expect(stack.discord.validationErrors).toEqual([]);
@@ -62,12 +67,22 @@ describe('start-up', () => {
     const logger = createLogger({ level: 'silent', secrets: [] });
     stack.bot = await startBot({ config: stack.config, logger, commands });
     expect(stack.bot.sync).toEqual([{ scope: GUILD_ID, added: [], removed: ['retired'], changed: ['credits'], written: true }]);
-    expect(stack.discord.commands(GUILD_ID).map((c) => c.name).sort()).toEqual(commands.map((c) => c.data.name).sort());
+    expect(
+      stack.discord
+        .commands(GUILD_ID)
+        .map((c) => c.name)
+        .sort(),
+    ).toEqual(commands.map((c) => c.data.name).sort());
   });
 
   it('registers global commands when no guild is configured, and serves any guild', async () => {
     stack = await startStack({ allowlist: false });
-    expect(stack.discord.commands().map((c) => c.name).sort()).toEqual(commands.map((c) => c.data.name).sort());
+    expect(
+      stack.discord
+        .commands()
+        .map((c) => c.name)
+        .sort(),
+    ).toEqual(commands.map((c) => c.data.name).sort());
   });
 
   it('checks USEAPI_TOKEN once at start-up and logs that it was accepted', async () => {
@@ -79,9 +94,15 @@ describe('start-up', () => {
   it('warns clearly, without stopping, when useapi.net rejects USEAPI_TOKEN at start-up', async () => {
     stack = await startStack({
       beforeStart: (useapi) =>
-        useapi.addFault({ path: '/v2/pixverse/accounts', fault: { kind: 'status', status: 401, body: '{"error":"Unauthorized","code":401}' }, times: 1 }),
+        useapi.addFault({
+          path: '/v2/pixverse/accounts',
+          fault: { kind: 'status', status: 401, body: '{"error":"Unauthorized","code":401}' },
+          times: 1,
+        }),
     });
-    const warning = stack.logs.map((line) => JSON.parse(line) as { level: number; msg: string }).find((line) => line.msg.includes('rejected USEAPI_TOKEN'));
+    const warning = stack.logs
+      .map((line) => JSON.parse(line) as { level: number; msg: string })
+      .find((line) => line.msg.includes('rejected USEAPI_TOKEN'));
     expect(warning?.level).toBe(40);
     expect(visibleText(await stack.command('credits').finalMessage())).toContain('credits left to spend');
   });

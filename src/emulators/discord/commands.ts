@@ -17,8 +17,7 @@ export function normaliseCommand(
     id: previous?.id ?? snowflake(),
     application_id: applicationId,
     version: previous?.version ?? snowflake(),
-    default_member_permissions:
-      typeof permissions === 'string' || typeof permissions === 'number' ? String(permissions) : null,
+    default_member_permissions: typeof permissions === 'string' || typeof permissions === 'number' ? String(permissions) : null,
     type: typeof input.type === 'number' ? input.type : 1,
     name: input.name,
     description: typeof input.description === 'string' ? input.description : '',

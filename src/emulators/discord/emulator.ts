@@ -604,7 +604,10 @@ export class DiscordEmulator {
     if (!previous.some((command) => command.id === context.params.command)) {
       return sendJson(context.res, 404, { message: 'Unknown application command', code: 10063 });
     }
-    this.#commands.set(scope, previous.filter((command) => command.id !== context.params.command));
+    this.#commands.set(
+      scope,
+      previous.filter((command) => command.id !== context.params.command),
+    );
     sendJson(context.res, 204);
   }
 

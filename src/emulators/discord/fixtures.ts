@@ -225,7 +225,10 @@ function resolvedFor(emu: DiscordEmulator, options: CommandOptions): { resolved?
   const users: Record<string, APIUser> = {};
   const visit = (list: CommandOptions): void => {
     for (const option of list) {
-      if (option.type === ApplicationCommandOptionType.Subcommand || option.type === ApplicationCommandOptionType.SubcommandGroup) {
+      if (
+        option.type === ApplicationCommandOptionType.Subcommand ||
+        option.type === ApplicationCommandOptionType.SubcommandGroup
+      ) {
         visit(option.options ?? []);
       } else if (option.type === ApplicationCommandOptionType.Channel) {
         const found = emu.findChannel(option.value);

@@ -40,11 +40,7 @@ export interface EmulatedGuild {
   ownerId?: string;
 }
 
-const THREAD_TYPES: readonly number[] = [
-  ChannelType.AnnouncementThread,
-  ChannelType.PublicThread,
-  ChannelType.PrivateThread,
-];
+const THREAD_TYPES: readonly number[] = [ChannelType.AnnouncementThread, ChannelType.PublicThread, ChannelType.PrivateThread];
 
 export function isThread(channel: EmulatedChannel): boolean {
   return THREAD_TYPES.includes(channel.type);

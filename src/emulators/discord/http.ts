@@ -64,12 +64,7 @@ function parseMultipart(raw: Buffer, boundary: string): ParsedBody {
   return { body, files, malformed };
 }
 
-export function sendJson(
-  res: ServerResponse,
-  status: number,
-  body?: unknown,
-  headers: Record<string, string> = {},
-): void {
+export function sendJson(res: ServerResponse, status: number, body?: unknown, headers: Record<string, string> = {}): void {
   // @discordjs/rest hands back raw bytes without the JSON content type, yet calls JSON.parse on an
   // empty 204 that carries it: like Discord, a 204 has neither body nor content type.
   if (status === 204) {

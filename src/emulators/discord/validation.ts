@@ -22,13 +22,7 @@ export interface FormIssue {
   message: string;
 }
 
-export type BodyKind =
-  | 'bulkCommands'
-  | 'command'
-  | 'interactionCallback'
-  | 'webhookExecute'
-  | 'webhookEdit'
-  | 'channelMessage';
+export type BodyKind = 'bulkCommands' | 'command' | 'interactionCallback' | 'webhookExecute' | 'webhookEdit' | 'channelMessage';
 
 type Issue = z.core.$ZodIssue;
 
