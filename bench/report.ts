@@ -415,7 +415,7 @@ export function renderMarkdown(report: BenchReport, targets: TargetResult[]): st
     '',
     '- Offline: the in-repo emulators of Discord (REST + gateway, every request timestamped) and useapi.net (answers after a fixed ' +
       `${settings.latencyMs} ms), all on 127.0.0.1, fresh for each subject.`,
-    '- **bot**: `npm run build`, then `node dist/src/main.js` as its own process with `DISCORD_TOKEN`, `USEAPI_TOKEN`, ' +
+    '- **bot**: `npm run build`, then `node dist/main.js` as its own process with `DISCORD_TOKEN`, `USEAPI_TOKEN`, ' +
       `\`DISCORD_API_URL\`, \`USEAPI_BASE_URL\` (the emulators), \`DISCORD_GUILD_ID\` (${settings.guildCount} guilds) and \`LOG_LEVEL=warn\`.`,
     '- **baseline**: `bench/baseline.ts` (run with `node --import tsx`), /credits written the way the discord.js guide teaches for work that may be slow: ' +
       'default caches, one useapi.net call per interaction (autocomplete included), `deferReply`, then `fetch`, then `editReply`. The targets are judged against it; ' +

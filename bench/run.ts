@@ -1,7 +1,7 @@
 /**
  * `npm run bench [-- --profile] [-- --latency=150 --soak=5000 --burst=300 --baselines=defer,reply --skip-build]`
  *
- * Builds the bot, then runs it as its own process (`node dist/src/main.js`, as production does) and the
+ * Builds the bot, then runs it as its own process (`node dist/main.js`, as production does) and the
  * guide-style baseline (bench/baseline.ts) against fresh in-repo emulators, one after the other, through
  * the same workloads, and writes docs/benchmarks.md and docs/benchmarks.json. Fully offline: every
  * connection goes to 127.0.0.1.
@@ -129,7 +129,7 @@ function botDefinition(logLevel: 'warn' | 'info'): SubjectDefinition {
   return {
     id: 'bot',
     label: 'bot',
-    args: (extra) => [...extra, join(ROOT, 'dist', 'src', 'main.js')],
+    args: (extra) => [...extra, join(ROOT, 'dist', 'main.js')],
     env: { LOG_LEVEL: logLevel },
     readyLine: logLevel === 'info' ? (text) => text.startsWith('{') && text.includes('"msg":"ready"') : undefined,
   };

@@ -1,6 +1,5 @@
 import { ApplicationCommandOptionType } from 'discord.js';
 import { ADMIN_COMMAND, defineCommand, type CommandContext } from '../src/discord/command.js';
-import { respondWith } from '../src/discord/respond.js';
 import type { ReplyBody } from '../src/presentation/embeds.js';
 import { alertStatusEmbed } from '../src/presentation/alerts.js';
 
@@ -18,20 +17,16 @@ const data = {
 } as const;
 
 async function status(ctx: CommandContext, checkNow: boolean): Promise<ReplyBody> {
-  const { monitor, problem } = ctx.alerts;
-  const posted = checkNow && monitor ? (await monitor.check()).length : undefined;
-  const snapshot = monitor?.snapshot();
-  const { alerts } = ctx.config;
+  const { alerts } = ctx;
+  const check = checkNow ? await alerts.checkNow() : undefined;
   return {
     embeds: [
       alertStatusEmbed({
-        channelId: alerts.channelId,
-        roleId: alerts.roleId,
-        problem,
-        settings: { creditsBelow: alerts.creditsBelow, expiryDays: alerts.expiryDays, intervalMs: alerts.checkIntervalMs },
-        lastCheckAt: snapshot?.lastCheckAt,
-        accounts: Object.entries(snapshot?.memory?.accounts ?? {}).map(([email, memory]) => ({ email, memory })),
-        posted,
+        ...alerts.settings,
+        problem: alerts.problem(),
+        lastCheckAt: alerts.lastCheckAt(),
+        accounts: alerts.accounts(),
+        check,
       }),
     ],
   };
@@ -40,6 +35,6 @@ async function status(ctx: CommandContext, checkNow: boolean): Promise<ReplyBody
 export default defineCommand({
   data,
   async execute(interaction, { check_now }, ctx) {
-    await respondWith(interaction, status(ctx, check_now === true), { ephemeral: true });
+    await ctx.respond.reply(interaction, status(ctx, check_now === true), { ephemeral: true });
   },
 });

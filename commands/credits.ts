@@ -1,16 +1,24 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ApplicationCommandOptionType } from 'discord.js';
 import { GUILD_COMMAND, defineCommand, type CommandContext } from '../src/discord/command.js';
-import { respondWith } from '../src/discord/respond.js';
 import { creditsEmbed, failedAccountEmbed, noticeEmbed, type ReplyBody } from '../src/presentation/embeds.js';
 import { describeFailure } from '../src/presentation/failure.js';
-import { formatNumber, plural } from '../src/presentation/format.js';
-import { spendableCredits } from '../src/useapi/schemas.js';
+import { formatNumber, plural, quoted, secondsFromMs } from '../src/presentation/format.js';
+import { Refusal } from '../src/refusal.js';
+import type { UseapiClient } from '../src/useapi/client.js';
+import { spendableCredits, type Features, type V2Account } from '../src/useapi/schemas.js';
 
 /** With nothing known yet, how long autocomplete waits for the list (its deadline is 3 s). */
 const AUTOCOMPLETE_WAIT_MS = 1_500;
 /** A message holds at most 10 embeds; a subscription holds at most 3 PixVerse accounts. */
 const MAX_ACCOUNT_EMBEDS = 10;
+/**
+ * An email missing from an account list this young is not one of the accounts: the list is not read
+ * again for it. A flood of made-up emails costs at most one list read per this period.
+ */
+const ACCOUNT_LIST_CURRENT_MS = 5_000;
+/** Discord's limit on a choice's name and value. */
+const MAX_CHOICE = 100;
 
 const data = {
   name: 'credits',
@@ -32,55 +40,128 @@ const data = {
   ],
 } as const;
 
-async function oneAccount(ctx: CommandContext, email: string | undefined): Promise<ReplyBody> {
-  return { embeds: [creditsEmbed(email, await ctx.useapi.features(email))] };
+/** One account's reading: its credits, or why they could not be read. */
+type Reading = { email: string; features: Features } | { email: string; error: unknown };
+
+const NO_ACCOUNT: ReplyBody = {
+  embeds: [
+    noticeEmbed(
+      'No PixVerse account on useapi.net',
+      'useapi.net has no PixVerse (v2) account configured for this API token. Add one on useapi.net (`POST /v2/pixverse/accounts`), then run `/credits` again.',
+    ),
+  ],
+};
+
+function findAccount(accounts: readonly V2Account[] | undefined, email: string): V2Account | undefined {
+  const wanted = email.toLowerCase();
+  return accounts?.find((account) => account.email.toLowerCase() === wanted);
 }
 
-/** Every account at once; one that fails is shown as failed while the others still show their credits. */
-async function everyAccount(ctx: CommandContext): Promise<ReplyBody> {
-  const accounts = await ctx.useapi.accounts();
-  if (accounts.length === 0) {
-    return {
-      embeds: [
-        noticeEmbed(
-          'No PixVerse account on useapi.net',
-          'useapi.net has no PixVerse (v2) account configured for this API token. Add one on useapi.net (`POST /v2/pixverse/accounts`), then run `/credits` again.',
-        ),
-      ],
-    };
-  }
-  if (accounts.length === 1) return oneAccount(ctx, accounts[0]!.email);
-
-  const shown = accounts.slice(0, MAX_ACCOUNT_EMBEDS);
-  // The client bounds how many requests are open at once; the rest wait in its queue.
-  const results = await Promise.allSettled(shown.map((account) => ctx.useapi.features(account.email)));
+/** Several accounts: one embed each (a failed one shown as failed), and the total of those read. */
+function accountsReply(accounts: readonly V2Account[], readings: readonly Reading[]): ReplyBody {
   let total = 0;
   let failed = 0;
-  const embeds = results.map((result, index) => {
-    const email = shown[index]!.email;
-    if (result.status === 'fulfilled') {
-      total += spendableCredits(result.value);
-      return creditsEmbed(email, result.value);
+  const embeds = readings.map((reading) => {
+    if ('features' in reading) {
+      total += spendableCredits(reading.features);
+      return creditsEmbed(reading.email, reading.features);
     }
     failed += 1;
-    return failedAccountEmbed(email, describeFailure(result.reason));
+    return failedAccountEmbed(reading.email, describeFailure(reading.error));
   });
-  if (failed === results.length) throw (results[0] as PromiseRejectedResult).reason;
-  const lines = [`**${formatNumber(total)}** credits left to spend across ${plural(shown.length - failed, 'account')}.`];
+  const lines = [`**${formatNumber(total)}** credits left to spend across ${plural(readings.length - failed, 'account')}.`];
   if (failed > 0) lines.push(`${plural(failed, 'account')} could not be read; see below.`);
-  if (accounts.length > shown.length) {
-    lines.push(`Showing ${shown.length} of ${accounts.length} accounts; pick one with the \`email\` option.`);
+  if (accounts.length > readings.length) {
+    lines.push(`Showing ${readings.length} of ${accounts.length} accounts; pick one with the \`email\` option.`);
   }
   return { content: lines.join('\n'), embeds };
 }
 
+/**
+ * The answer when everything it needs is in the client's cache: sent at once, as the interaction's
+ * reply, with no deferral and no request. Undefined when anything would have to be asked.
+ */
+function cachedAnswer(useapi: UseapiClient, email: string | undefined): ReplyBody | undefined {
+  if (email !== undefined) {
+    const account = findAccount(useapi.knownAccounts(), email);
+    const features = account && useapi.peekFeatures(account.email);
+    return account && features ? { embeds: [creditsEmbed(account.email, features)] } : undefined;
+  }
+  const accounts = useapi.peekAccounts();
+  if (!accounts) return undefined;
+  if (accounts.length === 0) return NO_ACCOUNT;
+  const readings: Array<{ email: string; features: Features }> = [];
+  for (const account of accounts.slice(0, MAX_ACCOUNT_EMBEDS)) {
+    const features = useapi.peekFeatures(account.email);
+    if (!features) return undefined;
+    readings.push({ email: account.email, features });
+  }
+  return accounts.length === 1
+    ? { embeds: [creditsEmbed(accounts[0]!.email, readings[0]!.features)] }
+    : accountsReply(accounts, readings);
+}
+
+/**
+ * The account `email` names, read from the account list (refreshed once if it may be stale), so
+ * an email that is not one of the accounts is answered here and never sent to useapi.net.
+ */
+async function resolveAccount(useapi: UseapiClient, email: string): Promise<V2Account> {
+  const account =
+    findAccount(await useapi.accounts(), email) ??
+    findAccount(await useapi.accounts({ maxAgeMs: ACCOUNT_LIST_CURRENT_MS }), email);
+  if (!account) {
+    throw new Refusal(
+      'unknown-account',
+      `${quoted(email)} is not one of the PixVerse accounts on useapi.net. Leave \`email\` empty to see every account, or pick one from the list.`,
+    );
+  }
+  return account;
+}
+
+async function oneAccount(useapi: UseapiClient, email: string): Promise<ReplyBody> {
+  const account = await resolveAccount(useapi, email);
+  return { embeds: [creditsEmbed(account.email, await useapi.features(account.email))] };
+}
+
+/** Every account at once; one that fails is shown as failed while the others still show their credits. */
+async function everyAccount(useapi: UseapiClient): Promise<ReplyBody> {
+  const accounts = await useapi.accounts();
+  if (accounts.length === 0) return NO_ACCOUNT;
+  if (accounts.length === 1) return { embeds: [creditsEmbed(accounts[0]!.email, await useapi.features(accounts[0]!.email))] };
+  // The client bounds how many requests are open at once; the rest wait in its queue.
+  const readings = await Promise.all(
+    accounts.slice(0, MAX_ACCOUNT_EMBEDS).map((account): Promise<Reading> =>
+      useapi.features(account.email).then(
+        (features) => ({ email: account.email, features }),
+        (error: unknown) => ({ email: account.email, error }),
+      ),
+    ),
+  );
+  const failure = readings.every((reading) => 'error' in reading) ? readings[0] : undefined;
+  if (failure && 'error' in failure) throw failure.error;
+  return accountsReply(accounts, readings);
+}
+
+/**
+ * The answer that needs useapi.net. CREDITS_COOLDOWN limits only these, and only once one succeeded:
+ * a retry after a failure, or an answer from the cache, never waits.
+ */
+function freshAnswer(ctx: CommandContext, userId: string, email: string | undefined): Promise<ReplyBody> {
+  const wait = ctx.creditsCooldown.remaining(userId);
+  if (wait > 0) throw new Refusal('cooldown', `You asked a moment ago. Try again in ${secondsFromMs(wait)} s.`);
+  const work = email === undefined ? everyAccount(ctx.useapi) : oneAccount(ctx.useapi, email);
+  return work.then((body) => {
+    ctx.creditsCooldown.start(userId);
+    return body;
+  });
+}
+
 export default defineCommand({
   data,
-  cooldownMs: (config) => config.creditsCooldownMs,
 
   async execute(interaction, { email, share }, ctx) {
-    const work = email === undefined ? everyAccount(ctx) : oneAccount(ctx, email);
-    await respondWith(interaction, work, { ephemeral: share !== true });
+    const answer = cachedAnswer(ctx.useapi, email) ?? freshAnswer(ctx, interaction.user.id, email);
+    await ctx.respond.reply(interaction, answer, { ephemeral: share !== true });
   },
 
   async autocomplete(_interaction, focused, ctx) {
@@ -92,9 +173,12 @@ export default defineCommand({
     });
     const accounts = known ?? (await Promise.race([refresh, sleep(AUTOCOMPLETE_WAIT_MS, undefined)]));
     const typed = focused.value.toLowerCase();
-    return (accounts ?? [])
-      .filter((account) => account.email.toLowerCase().includes(typed))
-      .slice(0, 25)
-      .map((account) => ({ name: account.email.slice(0, 100), value: account.email.slice(0, 100) }));
+    return (
+      (accounts ?? [])
+        // A longer email cannot be a choice's value; it can still be typed in full.
+        .filter((account) => account.email.length <= MAX_CHOICE && account.email.toLowerCase().includes(typed))
+        .slice(0, 25)
+        .map((account) => ({ name: account.email, value: account.email }))
+    );
   },
 });

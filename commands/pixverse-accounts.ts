@@ -1,5 +1,4 @@
 import { ADMIN_COMMAND, defineCommand, type CommandContext } from '../src/discord/command.js';
-import { respondWith } from '../src/discord/respond.js';
 import { emailAccountsEmbed, registrationsEmbed, type Listing, type ReplyBody } from '../src/presentation/embeds.js';
 import { describeFailure } from '../src/presentation/failure.js';
 
@@ -28,6 +27,6 @@ async function overview(ctx: CommandContext, guildId: string): Promise<ReplyBody
 export default defineCommand({
   data,
   async execute(interaction, _options, ctx) {
-    await respondWith(interaction, overview(ctx, interaction.guildId!), { ephemeral: true });
+    await ctx.respond.reply(interaction, overview(ctx, interaction.guildId), { ephemeral: true });
   },
 });

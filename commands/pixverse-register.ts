@@ -1,16 +1,15 @@
 import { ApplicationCommandOptionType, ComponentType, TextInputStyle } from 'discord.js';
 import { ADMIN_COMMAND, defineCommand, type CommandContext } from '../src/discord/command.js';
-import { Refusal } from '../src/refusal.js';
-import { respondWith } from '../src/discord/respond.js';
 import { failureReply, registeredEmbed, type ReplyBody } from '../src/presentation/embeds.js';
 import { describeRegistrationFailure } from '../src/presentation/failure.js';
-import { maskSecret } from '../src/presentation/format.js';
+import { Refusal } from '../src/refusal.js';
+import { maskSecret } from '../src/secrets.js';
 import { UseapiError } from '../src/useapi/errors.js';
 
 const NAME = 'pixverse-register';
 const TOKEN_FIELD = 'token';
-/** `pixverse-register:token:<maxJobs>`: the modal carries the option the command was run with. */
-const MODAL_ID = new RegExp(`^${NAME}:token:(\\d{1,2})$`);
+/** Long enough to find and paste a token; the form is bound to the admin and the channel it was shown in. */
+const FORM_VALID_MS = 15 * 60_000;
 
 const data = {
   name: NAME,
@@ -62,13 +61,19 @@ export default defineCommand({
   data,
 
   async execute(interaction, { max_jobs }, ctx) {
-    const maxJobs = max_jobs ?? ctx.config.pixverse.defaultMaxJobs;
-    const token = ctx.config.pixverse.discordToken;
+    const maxJobs = max_jobs ?? ctx.settings.defaultMaxJobs;
+    const token = ctx.settings.pixverseDiscordToken;
     if (token === undefined) {
       // No token configured: ask for it. The modal must be the first response, so nothing upstream
-      // happens before it; the field is never prefilled.
+      // happens before it; the field is never prefilled. The form carries max_jobs (it asks only for the token).
       await interaction.showModal({
-        custom_id: `${NAME}:token:${maxJobs}`,
+        custom_id: ctx.sign({
+          command: NAME,
+          name: 'token',
+          args: [String(maxJobs), interaction.channelId],
+          userId: interaction.user.id,
+          validForMs: FORM_VALID_MS,
+        }),
         title: 'Register this channel with useapi.net',
         components: [
           {
@@ -90,23 +95,30 @@ export default defineCommand({
       });
       return;
     }
-    const work = register(ctx, { server: interaction.guildId!, channel: interaction.channelId, discord: token, maxJobs });
-    await respondWith(interaction, work, { ephemeral: true });
+    const work = register(ctx, { server: interaction.guildId, channel: interaction.channelId, discord: token, maxJobs });
+    await ctx.respond.reply(interaction, work, { ephemeral: true });
   },
 
-  async modalSubmit(interaction, ctx) {
-    const match = MODAL_ID.exec(interaction.customId);
-    const maxJobs = Number(match?.[1]);
-    if (!match || !(maxJobs >= 1 && maxJobs <= 10))
-      throw new Refusal('This form is not valid any more; run `/pixverse-register` again.');
+  async modalSubmit(interaction, action, ctx) {
+    const [jobs, channel = ''] = action.args;
+    const maxJobs = Number(jobs);
+    if (action.name !== 'token' || !(Number.isInteger(maxJobs) && maxJobs >= 1 && maxJobs <= 10)) {
+      throw new Refusal('forged-action', 'This form is not valid any more; run `/pixverse-register` again.');
+    }
+    if (interaction.channelId !== channel) {
+      throw new Refusal(
+        'invalid-input',
+        'This form belongs to another channel. Run `/pixverse-register` in the channel to register.',
+      );
+    }
     const token = interaction.fields.getTextInputValue(TOKEN_FIELD).trim();
     if (!/^[\x21-\x7e]{20,200}$/.test(token)) {
       throw new Refusal(
+        'invalid-input',
         'That does not look like a Discord token (20 to 200 characters, no spaces). Run `/pixverse-register` again.',
       );
     }
-    if (!interaction.channelId) throw new Refusal('Run `/pixverse-register` inside the channel to register.');
-    const work = register(ctx, { server: interaction.guildId!, channel: interaction.channelId, discord: token, maxJobs });
-    await respondWith(interaction, work, { ephemeral: true });
+    const work = register(ctx, { server: interaction.guildId, channel, discord: token, maxJobs });
+    await ctx.respond.reply(interaction, work, { ephemeral: true });
   },
 });

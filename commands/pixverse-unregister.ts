@@ -1,17 +1,11 @@
 import { ApplicationCommandOptionType, ChannelType } from 'discord.js';
 import { ADMIN_COMMAND, defineCommand, type CommandContext } from '../src/discord/command.js';
+import { COLORS, confirmUnregister, noticeEmbed, type ReplyBody } from '../src/presentation/embeds.js';
 import { Refusal } from '../src/refusal.js';
-import { respondWith, updateWith } from '../src/discord/respond.js';
-import { confirmUnregister, noticeEmbed, COLORS, type ReplyBody } from '../src/presentation/embeds.js';
 
 const NAME = 'pixverse-unregister';
 /** How long the Remove button works. */
 const CONFIRM_WINDOW_MS = 60_000;
-/**
- * `pixverse-unregister:<confirm|cancel>:<channel>:<admin>:<expiry, unix s>`: the button says what it
- * removes, who may press it and until when, so no state is kept between the question and the answer.
- */
-const BUTTON_ID = new RegExp(`^${NAME}:(confirm|cancel):(\\d{17,20}):(\\d{17,20}):(\\d{1,12})$`);
 
 const data = {
   name: NAME,
@@ -33,6 +27,8 @@ const data = {
   ],
 } as const;
 
+const otherServer = () => new Refusal('other-server', 'That registration belongs to another server; run the command there.');
+
 async function question(ctx: CommandContext, channelId: string, guildId: string, adminId: string): Promise<ReplyBody> {
   const registration = await ctx.useapi.channel(channelId);
   if (!registration) {
@@ -40,16 +36,21 @@ async function question(ctx: CommandContext, channelId: string, guildId: string,
       embeds: [noticeEmbed('Not registered', `<#${channelId}> is not registered with useapi.net; there is nothing to remove.`)],
     };
   }
-  if (registration.server !== guildId) {
-    throw new Refusal('That registration belongs to another server; run the command there.');
-  }
+  if (registration.server !== guildId) throw otherServer();
+  const button = (name: 'confirm' | 'cancel') =>
+    ctx.sign({ command: NAME, name, args: [channelId], userId: adminId, validForMs: CONFIRM_WINDOW_MS });
   const expiresAt = new Date(Date.now() + CONFIRM_WINDOW_MS);
-  const suffix = `${channelId}:${adminId}:${Math.floor(expiresAt.getTime() / 1000)}`;
-  return confirmUnregister(registration, { confirm: `${NAME}:confirm:${suffix}`, cancel: `${NAME}:cancel:${suffix}` }, expiresAt);
+  return confirmUnregister(registration, { confirm: button('confirm'), cancel: button('cancel') }, expiresAt);
 }
 
-async function remove(ctx: CommandContext, channelId: string): Promise<ReplyBody> {
-  const removed = await ctx.useapi.unregisterChannel(channelId);
+/**
+ * Removes the registration only if, right now, it still exists and belongs to this server: the
+ * button was issued for this server, but the registration may have changed hands since.
+ */
+async function remove(ctx: CommandContext, channelId: string, guildId: string): Promise<ReplyBody> {
+  const registration = await ctx.useapi.channel(channelId);
+  if (registration && registration.server !== guildId) throw otherServer();
+  const removed = registration !== undefined && (await ctx.useapi.unregisterChannel(channelId));
   return {
     embeds: [
       removed
@@ -67,28 +68,17 @@ export default defineCommand({
 
   async execute(interaction, { channel }, ctx) {
     const channelId = channel ?? interaction.channelId;
-    await respondWith(interaction, question(ctx, channelId, interaction.guildId!, interaction.user.id), { ephemeral: true });
+    await ctx.respond.reply(interaction, question(ctx, channelId, interaction.guildId, interaction.user.id), { ephemeral: true });
   },
 
-  async button(interaction, ctx) {
-    const match = BUTTON_ID.exec(interaction.customId);
-    if (!match) throw new Refusal('This button is not valid any more; run `/pixverse-unregister` again.');
-    const [, action, channelId = '', adminId, expiry] = match;
-    if (interaction.user.id !== adminId)
-      throw new Refusal('Only the admin who ran `/pixverse-unregister` can answer this question.');
-    if (action === 'cancel') {
-      await interaction.update({ embeds: [noticeEmbed('Cancelled', `<#${channelId}> stays registered.`)], components: [] });
+  async button(interaction, action, ctx) {
+    const [channelId = ''] = action.args;
+    if (action.name === 'cancel') {
+      await ctx.respond.update(interaction, { embeds: [noticeEmbed('Cancelled', `<#${channelId}> stays registered.`)] });
       return;
     }
-    if (Date.now() > Number(expiry) * 1000) {
-      await interaction.update({
-        embeds: [
-          noticeEmbed('Question expired', 'Nothing was removed. Run `/pixverse-unregister` again to remove the registration.'),
-        ],
-        components: [],
-      });
-      return;
-    }
-    await updateWith(interaction, remove(ctx, channelId));
+    if (action.name !== 'confirm')
+      throw new Refusal('forged-action', 'This button is not valid any more; run `/pixverse-unregister` again.');
+    await ctx.respond.update(interaction, remove(ctx, channelId, interaction.guildId));
   },
 });

@@ -1,7 +1,7 @@
 import { REST, Routes, type RESTGetCurrentApplicationResult } from 'discord.js';
 import { config as loadDotenv } from 'dotenv';
 import { ConfigError, parseDiscordConfig } from '../src/config.js';
-import { commands } from '../src/discord/commands.js';
+import { commands } from '../commands/index.js';
 import { describeSync, syncCommands } from '../src/discord/sync.js';
 
 /**

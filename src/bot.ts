@@ -1,12 +1,16 @@
 import { once } from 'node:events';
 import { Events, GatewayCloseCodes, Status, type Client } from 'discord.js';
-import { AlertMonitor } from './alerts/monitor.js';
+import { AlertMonitor, type AlertsView, type CheckResult } from './alerts/monitor.js';
 import { AlertStore } from './alerts/store.js';
 import type { Config } from './config.js';
+import { ActionSigner } from './discord/actions.js';
 import { openAlertChannel } from './discord/alert-channel.js';
-import type { AlertsHandle, Command, CommandContext } from './discord/command.js';
 import { createDiscordClient, inviteUrl } from './discord/client.js';
-import { createRouter } from './discord/router.js';
+import type { Command, CommandContext } from './discord/command.js';
+import { Cooldowns } from './discord/cooldown.js';
+import { Responder } from './discord/respond.js';
+import { createRouter, type Router } from './discord/router.js';
+import { TOKEN_HELP, refusePublicWithoutAllowlist } from './discord/startup.js';
 import { describeSync, syncCommands, type SyncChange } from './discord/sync.js';
 import { startHealthServer, type HealthServer } from './health.js';
 import type { Logger } from './logger.js';
@@ -14,19 +18,25 @@ import { Metrics } from './metrics.js';
 import { UseapiClient } from './useapi/client.js';
 import { UseapiError } from './useapi/errors.js';
 
-export const TOKEN_HELP =
-  'Copy a fresh token from the Discord Developer Portal (your application → Bot → Reset Token) into .env and start again.';
-
 /** Failed checks in a row before a failure is reported: one slow minute is not an incident. */
 const ALERT_FAILURE_CHECKS = 3;
+/** How long a stop waits for interactions under way before it gives up on useapi.net for them. */
+const DRAIN_MS = 2_500;
+/** Then how long it waits for those interactions to be told the bot is restarting. */
+const LAST_ANSWERS_MS = 1_500;
 
 export interface Bot {
   client: Client<true>;
   useapi: UseapiClient;
+  responder: Responder;
   sync: SyncChange[];
   /** The `/healthz` + `/metrics` server, when HEALTH_PORT is set. */
   health: HealthServer | undefined;
-  /** Stop taking interactions, let those under way finish (at most `drainMs`), then disconnect. */
+  /**
+   * Stops taking interactions and lets those under way finish for `drainMs`; whatever still waits on
+   * useapi.net then is abandoned and answered ("the bot is restarting"); then disconnects. A few
+   * seconds at most, whatever useapi.net or the background checks are doing.
+   */
   stop(drainMs?: number): Promise<void>;
 }
 
@@ -40,6 +50,7 @@ export interface StartOptions {
 
 /** Logs in, syncs the commands and starts answering interactions. Rejects when Discord refuses the token. */
 export async function startBot({ config, logger, commands, onGatewayClosed }: StartOptions): Promise<Bot> {
+  for (const warning of config.warnings) logger.warn(warning);
   const metrics = config.health.port === undefined ? undefined : new Metrics();
   const useapi = new UseapiClient({
     token: config.useapi.token,
@@ -48,24 +59,92 @@ export async function startBot({ config, logger, commands, onGatewayClosed }: St
     cacheTtlMs: config.useapi.cacheTtlMs,
     maxConcurrent: config.useapi.maxConcurrent,
     logger: logger.child({ component: 'useapi' }),
+    secrets: [config.discord.token, config.pixverse.discordToken],
     ...(metrics ? { observer: metrics } : {}),
   });
-  const client = createDiscordClient(config.discord.apiUrl);
-  const alerts: AlertsHandle = {
-    monitor: undefined,
-    problem: config.alerts.channelId ? 'starting' : 'ALERT_CHANNEL_ID is not set',
+  const signer = await ActionSigner.fromDataDir(config.dataDir);
+  const responder = new Responder(config.discord.apiUrl);
+  const alerts = new Alerts(config, useapi, logger);
+  const context: CommandContext = {
+    useapi,
+    respond: responder,
+    sign: (request) => signer.sign(request),
+    settings: { pixverseDiscordToken: config.pixverse.discordToken, defaultMaxJobs: config.pixverse.defaultMaxJobs },
+    alerts: alerts.view,
+    creditsCooldown: new Cooldowns(config.creditsCooldownMs),
+    logger,
   };
-  const context: CommandContext = { useapi, config, logger, alerts };
   const router = createRouter({
     commands,
     context,
+    actions: signer,
     guildIds: config.discord.guildIds,
     logger,
     ...(metrics
       ? { onInteraction: (command: string, outcome: string, ms: number) => metrics.interaction(command, outcome, ms) }
       : {}),
   });
+  const client = createDiscordClient(config.discord.apiUrl);
+  watchClient(client, router, logger, onGatewayClosed);
+  metrics?.watchRestHandlers(() => ({ bot: client.rest.handlers.size, webhooks: responder.handlerCount }));
 
+  let readyClient: Client<true>;
+  try {
+    readyClient = await logIn(client, config);
+  } catch (error) {
+    responder.close();
+    await Promise.allSettled([client.destroy(), useapi.close()]);
+    throw error;
+  }
+  const health =
+    metrics && config.health.port !== undefined
+      ? await startHealthServer({
+          host: config.health.host,
+          port: config.health.port,
+          metrics,
+          isReady: () => gatewayReady(readyClient),
+        })
+      : undefined;
+  const sync = await syncCommands(
+    readyClient.rest,
+    readyClient.application.id,
+    commands.map((command) => command.data),
+    config.discord.guildIds,
+  );
+  announceReady(readyClient, config, commands, sync, logger);
+  // The monitor's first check reads the same account list; the two share one request.
+  void checkUseapiToken(useapi, logger);
+  await alerts.start(readyClient);
+
+  return {
+    client: readyClient,
+    useapi,
+    responder,
+    sync,
+    health,
+    async stop(drainMs = DRAIN_MS) {
+      await router.drain(drainMs);
+      useapi.interrupt();
+      await Promise.all([router.drain(LAST_ANSWERS_MS), alerts.stop()]);
+      await health?.close();
+      await readyClient.destroy();
+      responder.close();
+      await useapi.close();
+    },
+  };
+}
+
+/** Refuses a public application serving every server, then logs in and waits for the gateway's ready. */
+async function logIn(client: Client, config: Config): Promise<Client<true>> {
+  client.rest.setToken(config.discord.token);
+  await refusePublicWithoutAllowlist(client.rest, config.discord.guildIds);
+  const ready = once(client, Events.ClientReady) as Promise<[Client<true>]>;
+  await client.login(config.discord.token);
+  const [readyClient] = await ready;
+  return readyClient;
+}
+
+function watchClient(client: Client, router: Router, logger: Logger, onGatewayClosed: StartOptions['onGatewayClosed']): void {
   client.on(Events.InteractionCreate, (interaction) => router.dispatch(interaction));
   client.on(Events.Error, (error) => logger.error({ err: error }, 'discord.js error'));
   client.on(Events.Warn, (message) => logger.warn({ detail: message }, 'discord.js warning'));
@@ -84,62 +163,34 @@ export async function startBot({ config, logger, commands, onGatewayClosed }: St
   client.on(Events.GuildCreate, (guild) =>
     logger.info({ guild: guild.id, name: guild.name }, 'joined or became available in a server'),
   );
+}
 
-  const ready = once(client, Events.ClientReady) as Promise<[Client<true>]>;
-  try {
-    await client.login(config.discord.token);
-  } catch (error) {
-    await Promise.allSettled([client.destroy(), useapi.close()]);
-    throw error;
-  }
-  const [readyClient] = await ready;
-  const health =
-    metrics && config.health.port !== undefined
-      ? await startHealthServer({
-          host: config.health.host,
-          port: config.health.port,
-          metrics,
-          isReady: () => gatewayReady(readyClient),
-        })
-      : undefined;
-
-  const definitions = commands.map((command) => command.data);
-  const sync = await syncCommands(readyClient.rest, readyClient.application.id, definitions, config.discord.guildIds);
-  const guilds = readyClient.guilds.cache.map((guild) => ({ id: guild.id, name: guild.name }));
+/** The one line that says the bot is up, and a warning for each server of DISCORD_GUILD_ID it is not in. */
+function announceReady(
+  client: Client<true>,
+  config: Config,
+  commands: readonly Command[],
+  sync: SyncChange[],
+  logger: Logger,
+): void {
+  const invite = inviteUrl(client.application.id);
   logger.info(
     {
-      bot: readyClient.user.tag,
-      guilds,
-      commands: definitions.map((definition) => definition.name),
+      bot: client.user.tag,
+      guilds: client.guilds.cache.map((guild) => ({ id: guild.id, name: guild.name })),
+      commands: commands.map((command) => command.data.name),
       sync: sync.map(describeSync),
-      invite: inviteUrl(readyClient.application.id),
+      invite,
     },
     'ready',
   );
-  // The monitor's first check reads the same account list; the two share one request.
-  void checkUseapiToken(useapi, logger);
-  if (config.alerts.channelId) await startAlerts(readyClient, useapi, config, logger, alerts);
-  const missing = config.discord.guildIds.filter((id) => !readyClient.guilds.cache.has(id));
+  const missing = config.discord.guildIds.filter((id) => !client.guilds.cache.has(id));
   if (missing.length > 0) {
     logger.warn(
-      { guilds: missing, invite: inviteUrl(readyClient.application.id) },
-      'the bot is not in some servers of DISCORD_GUILD_ID; invite it with this link',
+      { guilds: missing, invite },
+      `the bot is not in ${missing.length === 1 ? `server ${missing[0]}` : `servers ${missing.join(', ')}`} of DISCORD_GUILD_ID yet; invite it with this link (the other servers are served meanwhile)`,
     );
   }
-
-  return {
-    client: readyClient,
-    useapi,
-    sync,
-    health,
-    async stop(drainMs = 5_000) {
-      await router.drain(drainMs);
-      await alerts.monitor?.stop();
-      await health?.close();
-      await readyClient.destroy();
-      await useapi.close();
-    },
-  };
 }
 
 /** The manager's own status stays "ready" through a reconnect; each shard's does not. */
@@ -148,37 +199,64 @@ function gatewayReady(client: Client): boolean {
 }
 
 /**
- * The credit monitor, when ALERT_CHANNEL_ID is set. A channel the bot cannot post in is logged once and leaves the monitor off: the
- * commands keep working, and no alert is marked as announced without having been posted.
+ * The credit monitor, when ALERT_CHANNEL_ID is set, and the read-only view `/credits-alerts` gets of it.
+ * A channel the bot cannot post in is logged once and leaves the monitor off: the commands keep
+ * working, and no alert is marked as announced without having been posted.
  */
-async function startAlerts(
-  client: Client<true>,
-  useapi: UseapiClient,
-  config: Config,
-  logger: Logger,
-  alerts: AlertsHandle,
-): Promise<void> {
-  const channel = await openAlertChannel(client, config.alerts);
-  if ('problem' in channel) {
-    alerts.problem = channel.problem;
-    logger.warn({ detail: channel.problem }, 'credit alerts are off: the alert channel is not usable');
-    return;
+class Alerts {
+  private monitor: AlertMonitor | undefined;
+  private problem: string | undefined;
+  readonly view: AlertsView;
+
+  constructor(
+    private readonly config: Config,
+    private readonly useapi: UseapiClient,
+    private readonly logger: Logger,
+  ) {
+    this.problem = config.alerts.channelId ? 'starting' : 'ALERT_CHANNEL_ID is not set';
+    this.view = {
+      settings: {
+        channelId: config.alerts.channelId,
+        roleId: config.alerts.roleId,
+        creditsBelow: config.alerts.creditsBelow,
+        expiryDays: config.alerts.expiryDays,
+        intervalMs: config.checkIntervalMs ?? 0,
+      },
+      problem: () => this.problem,
+      lastCheckAt: () => this.monitor?.lastCheckAt(),
+      accounts: () => this.monitor?.accounts() ?? [],
+      checkNow: (): Promise<CheckResult> | undefined => this.monitor?.check(),
+    };
   }
-  const monitor = new AlertMonitor({
-    useapi,
-    store: new AlertStore(config.dataDir),
-    settings: {
-      creditsBelow: config.alerts.creditsBelow,
-      expiryDays: config.alerts.expiryDays,
-      failureChecks: ALERT_FAILURE_CHECKS,
-    },
-    intervalMs: config.alerts.checkIntervalMs,
-    post: channel.post,
-    logger: logger.child({ component: 'alerts' }),
-  });
-  alerts.monitor = monitor;
-  alerts.problem = undefined;
-  await monitor.start();
+
+  async start(client: Client<true>): Promise<void> {
+    const { config, logger } = this;
+    if (!config.alerts.channelId) return;
+    const channel = await openAlertChannel(client, config.alerts);
+    if ('problem' in channel) {
+      this.problem = channel.problem;
+      logger.warn({ detail: channel.problem }, 'credit alerts are off: the alert channel is not usable');
+      return;
+    }
+    this.monitor = new AlertMonitor({
+      useapi: this.useapi,
+      store: new AlertStore(config.dataDir),
+      settings: {
+        creditsBelow: config.alerts.creditsBelow,
+        expiryDays: config.alerts.expiryDays,
+        failureChecks: ALERT_FAILURE_CHECKS,
+      },
+      intervalMs: config.checkIntervalMs,
+      post: channel.post,
+      logger: logger.child({ component: 'alerts' }),
+    });
+    this.problem = undefined;
+    await this.monitor.start();
+  }
+
+  async stop(): Promise<void> {
+    await this.monitor?.stop();
+  }
 }
 
 /**

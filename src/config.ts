@@ -38,8 +38,35 @@ export function parseDuration(text: string): number | undefined {
   return Number(amount) * UNIT_MS[unit as keyof typeof UNIT_MS];
 }
 
-/** Longer than any timer Node can hold (about 24.8 days) would fire at once; an hour is plenty here. */
+/** "500ms", "1s", "15m", "1h": the way a limit is written in a message. */
+function describeDuration(ms: number): string {
+  for (const [unit, size] of [
+    ['h', 3_600_000],
+    ['m', 60_000],
+    ['s', 1_000],
+  ] as const) {
+    if (ms >= size && ms % size === 0) return `${ms / size}${unit}`;
+  }
+  return ms === 0 ? '0s' : `${ms}ms`;
+}
+
+/** An hour: longer than any timeout or cache anyone wants here. */
 const MAX_DURATION_MS = 3_600_000;
+/** A day between background checks at most: far below Node's timer limit (about 24.8 days). */
+const MAX_CHECK_INTERVAL_MS = 86_400_000;
+
+/** Milliseconds of a duration between `min` and `max`, or an issue whose message states the range accepted. */
+function checkedDuration(text: string, min: number, max: number, ctx: z.RefinementCtx): number {
+  const ms = parseDuration(text);
+  if (ms === undefined || ms < min || ms > max) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `must be a duration such as 30s, 15m or 1h, from ${describeDuration(min)} to ${describeDuration(max)}`,
+    });
+    return z.NEVER;
+  }
+  return ms;
+}
 
 const duration = (fallback: string, min: number) =>
   z.preprocess(
@@ -47,15 +74,19 @@ const duration = (fallback: string, min: number) =>
     z
       .string()
       .default(fallback)
-      .transform((text, ctx) => {
-        const ms = parseDuration(text);
-        if (ms === undefined || ms < min || ms > MAX_DURATION_MS) {
-          ctx.addIssue({ code: 'custom', message: `must be a duration such as 500ms, 30s or 5m (from ${min}ms to 1h)` });
-          return z.NEVER;
-        }
-        return ms;
-      }),
+      .transform((text, ctx) => checkedDuration(text, min, MAX_DURATION_MS, ctx)),
   );
+
+/** The background check's interval: a duration of at least a second, or `off`. Unset stays unset (see parseConfig). */
+const checkInterval = z.preprocess(
+  unsetIfEmpty,
+  z
+    .string()
+    .transform((text, ctx) =>
+      /^\s*off\s*$/i.test(text) ? ('off' as const) : checkedDuration(text, 1_000, MAX_CHECK_INTERVAL_MS, ctx),
+    )
+    .optional(),
+);
 
 const url = (fallback: string) =>
   z.preprocess(
@@ -108,10 +139,12 @@ export const envSchema = z.object({
   USEAPI_TOTAL_TIMEOUT: duration('10s', 500),
   USEAPI_CACHE_TTL: duration('30s', 0),
   USEAPI_MAX_CONCURRENCY: integerIn(1, 32, 4),
-  CREDITS_COOLDOWN: duration('5s', 0),
+  CREDITS_COOLDOWN: duration('0s', 0),
   ALERT_CHANNEL_ID: z.preprocess(unsetIfEmpty, snowflake('a channel').optional()),
   ALERT_CREDITS_BELOW: integerIn(0, 1_000_000_000, 100),
-  ALERT_CHECK_INTERVAL: duration('15m', 10_000),
+  CHECK_INTERVAL: checkInterval,
+  /** The older name of CHECK_INTERVAL, still read. */
+  ALERT_CHECK_INTERVAL: checkInterval,
   ALERT_EXPIRY_DAYS: integerIn(0, 365, 3),
   ALERT_ROLE_ID: z.preprocess(unsetIfEmpty, snowflake('a role').optional()),
   DATA_DIR: z.preprocess(unsetIfEmpty, z.string().default('./data')),
@@ -141,11 +174,12 @@ export interface Config {
   /** Per-user wait between two `/credits`. */
   creditsCooldownMs: number;
   pixverse: { discordToken: string | undefined; defaultMaxJobs: number };
+  /** How often every account is read in the background; undefined: never (`CHECK_INTERVAL=off`). */
+  checkIntervalMs: number | undefined;
   alerts: {
-    /** Unset: no monitor runs. */
+    /** Unset: no alert is posted. */
     channelId: string | undefined;
     creditsBelow: number;
-    checkIntervalMs: number;
     expiryDays: number;
     roleId: string | undefined;
   };
@@ -153,6 +187,8 @@ export interface Config {
   /** `/healthz` and `/metrics`; no port: no server. */
   health: { port: number | undefined; host: string };
   logLevel: (typeof LOG_LEVELS)[number];
+  /** Settings that work but deserve a word in the log at start-up (an old name, a test-only value). */
+  warnings: string[];
 }
 
 /** Where a person finds the value of each variable; shown next to what is wrong with it. */
@@ -200,6 +236,7 @@ export function parseDiscordConfig(env: Record<string, string | undefined>): Con
 
 export function parseConfig(env: Record<string, string | undefined>): Config {
   const e = validate(envSchema, env);
+  const interval = checkIntervalOf(e);
   return {
     discord: { token: e.DISCORD_TOKEN, apiUrl: e.DISCORD_API_URL, guildIds: e.DISCORD_GUILD_ID },
     useapi: {
@@ -216,15 +253,40 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     },
     creditsCooldownMs: e.CREDITS_COOLDOWN,
     pixverse: { discordToken: e.PIXVERSE_DISCORD_TOKEN, defaultMaxJobs: e.PIXVERSE_MAX_JOBS },
+    checkIntervalMs: interval.ms,
     alerts: {
       channelId: e.ALERT_CHANNEL_ID,
       creditsBelow: e.ALERT_CREDITS_BELOW,
-      checkIntervalMs: e.ALERT_CHECK_INTERVAL,
       expiryDays: e.ALERT_EXPIRY_DAYS,
       roleId: e.ALERT_ROLE_ID,
     },
     dataDir: e.DATA_DIR,
     health: { port: e.HEALTH_PORT, host: e.HEALTH_HOST },
     logLevel: e.LOG_LEVEL,
+    warnings: interval.warnings,
   };
+}
+
+/** Below this a check interval is for tests: every check reads every account from useapi.net. */
+const TEST_ONLY_INTERVAL_MS = 10_000;
+const DEFAULT_INTERVAL_MS = 15 * 60_000;
+
+/** CHECK_INTERVAL, else its older name ALERT_CHECK_INTERVAL, else 15 minutes; with a word on what is odd. */
+function checkIntervalOf(e: Env): { ms: number | undefined; warnings: string[] } {
+  const warnings: string[] = [];
+  if (e.ALERT_CHECK_INTERVAL !== undefined) {
+    warnings.push(
+      e.CHECK_INTERVAL === undefined
+        ? 'ALERT_CHECK_INTERVAL is the old name of CHECK_INTERVAL (it now also paces the credit history): rename it'
+        : 'ALERT_CHECK_INTERVAL is ignored: CHECK_INTERVAL is set; remove the old name',
+    );
+  }
+  const chosen = e.CHECK_INTERVAL ?? e.ALERT_CHECK_INTERVAL ?? DEFAULT_INTERVAL_MS;
+  const ms = chosen === 'off' ? undefined : chosen;
+  if (ms !== undefined && ms < TEST_ONLY_INTERVAL_MS) {
+    warnings.push(
+      `CHECK_INTERVAL below ${describeDuration(TEST_ONLY_INTERVAL_MS)} is meant for tests: every check reads every account from useapi.net`,
+    );
+  }
+  return { ms, warnings };
 }

@@ -1,5 +1,6 @@
 import { pino, type DestinationStream, type Logger, type LevelWithSilent } from 'pino';
 import prettyStream from 'pino-pretty';
+import { secretScrubber } from './secrets.js';
 
 export type { Logger };
 
@@ -39,7 +40,7 @@ const BEARER_CREDENTIALS = /\b(bearer)(\s+)[A-Za-z0-9._~+/:=-]{8,}/gi;
 export interface LoggerOptions {
   level: LevelWithSilent;
   /** Values that must never appear in a line, whatever field or message they hide in. */
-  secrets: Array<string | undefined>;
+  secrets: ReadonlyArray<string | undefined>;
   destination?: DestinationStream;
   /** Human-readable lines (a person at a terminal) instead of JSON (a log collector). */
   pretty?: boolean;
@@ -63,17 +64,16 @@ export function createLogger({ level, secrets, destination, pretty = false }: Lo
 }
 
 /** Replaces every known secret, and every token in a Discord URL, in a serialised log line. */
-export function lineScrubber(secrets: Array<string | undefined>): (line: string) => string {
-  // Both the value and its JSON-escaped form, since lines are JSON; short values would mask too much.
-  const known = [...new Set(secrets.filter((s): s is string => typeof s === 'string' && s.length >= 8))]
-    .flatMap((s) => [s, JSON.stringify(s).slice(1, -1)])
-    .sort((a, b) => b.length - a.length);
-  return (line) => {
-    let out = line
-      .replace(URL_TOKENS, '/$1/$2/[redacted]')
-      .replace(SECRET_FIELDS, '$1"[redacted]"')
-      .replace(BEARER_CREDENTIALS, '$1$2[redacted]');
-    for (const secret of known) out = out.split(secret).join('[redacted]');
-    return out;
-  };
+export function lineScrubber(secrets: ReadonlyArray<string | undefined>): (line: string) => string {
+  // Both the value and its JSON-escaped form, since lines are JSON.
+  const scrubKnown = secretScrubber(
+    secrets.flatMap((secret) => (secret === undefined ? [] : [secret, JSON.stringify(secret).slice(1, -1)])),
+  );
+  return (line) =>
+    scrubKnown(
+      line
+        .replace(URL_TOKENS, '/$1/$2/[redacted]')
+        .replace(SECRET_FIELDS, '$1"[redacted]"')
+        .replace(BEARER_CREDENTIALS, '$1$2[redacted]'),
+    );
 }

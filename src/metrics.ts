@@ -1,4 +1,4 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /**
  * The bot's Prometheus metrics. Labels are bounded: command names come from the bot's own list,
@@ -39,6 +39,22 @@ export class Metrics {
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'pixverse_bot_' });
+  }
+
+  /**
+   * Discord REST rate-limit handlers held, by client: one is made per interaction token answered
+   * through its webhook, so a count that keeps growing is memory kept per interaction.
+   */
+  watchRestHandlers(count: () => Record<'bot' | 'webhooks', number>): void {
+    new Gauge({
+      name: 'pixverse_bot_discord_rest_handlers',
+      help: 'Discord REST rate-limit handlers held, by client (bot, interaction webhooks)',
+      labelNames: ['client'] as const,
+      registers: [this.registry],
+      collect() {
+        for (const [client, value] of Object.entries(count())) this.set({ client }, value);
+      },
+    });
   }
 
   interaction(command: string, outcome: string, ms: number): void {

@@ -1,10 +1,9 @@
-import { existsSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { AlertMonitor } from '../src/alerts/monitor.js';
+import { AlertMonitor, PostFailure } from '../src/alerts/monitor.js';
 import { alertMemorySchema, type AlertSettings, type Incident } from '../src/alerts/rules.js';
 import { AlertStore, STATE_FILE } from '../src/alerts/store.js';
 import { UseapiEmulator, featuresFixture, type V2AccountSeed } from '../src/emulators/useapi.js';
@@ -69,7 +68,12 @@ async function tempDir(): Promise<string> {
 
 function harness(
   dataDir: string,
-  options: { post?: (incident: Incident) => Promise<void>; settings?: AlertSettings; logs?: LogLine[] } = {},
+  options: {
+    post?: (incident: Incident) => Promise<void>;
+    settings?: AlertSettings;
+    logs?: LogLine[];
+    useapi?: UseapiClient;
+  } = {},
 ): Harness {
   const posted: Incident[] = [];
   const logs = options.logs ?? [];
@@ -79,7 +83,7 @@ function harness(
     destination: { write: (line: string) => void logs.push(JSON.parse(line) as LogLine) },
   });
   const monitor = new AlertMonitor({
-    useapi: client,
+    useapi: options.useapi ?? client,
     store: new AlertStore(dataDir),
     settings: options.settings ?? SETTINGS,
     intervalMs: INTERVAL,
@@ -175,9 +179,8 @@ describe('AlertMonitor against the useapi.net emulator', () => {
     ).toEqual([LOW, OK]);
     expect(h.posted).toEqual([]);
 
-    const snapshot = h.monitor.snapshot();
-    expect(snapshot.lastCheckAt).toEqual(new Date('2031-03-10T12:00:00Z'));
-    expect(snapshot.memory?.accounts[OK]?.last?.spendable).toBe(12_980);
+    expect(h.monitor.lastCheckAt()).toEqual(new Date('2031-03-10T12:00:00Z'));
+    expect(h.monitor.accounts().find(({ email }) => email === OK)?.memory.last?.spendable).toBe(12_980);
 
     await vi.advanceTimersByTimeAsync(INTERVAL - 1);
     await sleep(20);
@@ -186,7 +189,7 @@ describe('AlertMonitor against the useapi.net emulator', () => {
     await vi.advanceTimersByTimeAsync(1);
     await waitFor(() => h.checksDone() > before, 'the interval check');
     expect(emu.requestsTo('GET', ACCOUNTS_PATH)).toHaveLength(2);
-    expect(h.monitor.snapshot().lastCheckAt).toEqual(new Date(Date.parse('2031-03-10T12:00:00Z') + INTERVAL));
+    expect(h.monitor.lastCheckAt()).toEqual(new Date(Date.parse('2031-03-10T12:00:00Z') + INTERVAL));
   });
 
   it('posts once when credits cross below the threshold, and again after a refill and a second drop', async () => {
@@ -218,7 +221,7 @@ describe('AlertMonitor against the useapi.net emulator', () => {
     const h = harness(await tempDir());
     const [a, b] = await Promise.all([h.monitor.check(), h.monitor.check()]);
     expect(a).toBe(b);
-    expect(kinds(a)).toEqual(['low-credits']);
+    expect(kinds(a.posted)).toEqual(['low-credits']);
     expect(h.posted).toHaveLength(1);
     expect(emu.requestsTo('GET', ACCOUNTS_PATH)).toHaveLength(1);
   });
@@ -246,7 +249,7 @@ describe('AlertMonitor against the useapi.net emulator', () => {
     const soon = new Date(Date.now() + 2 * DAY_MS);
     emu.setAccounts([healthy(OK), { email: LOW, features: featuresFixture({ expired_date: soon.toISOString() }) }]);
     await start(h);
-    expect(h.posted).toEqual([{ kind: 'expiring', email: LOW, what: 'expires', date: soon }]);
+    expect(h.posted).toEqual([{ kind: 'expiring', email: LOW, expiresAt: soon, renewsAt: undefined }]);
     await tick(h, 3);
     expect(h.posted).toHaveLength(1);
 
@@ -254,7 +257,7 @@ describe('AlertMonitor against the useapi.net emulator', () => {
     emu.setAccounts([healthy(OK), { email: LOW, features: featuresFixture({ expired_date: renewed.toISOString() }) }]);
     await tick(h);
     expect(h.posted).toHaveLength(2);
-    expect(h.posted[1]).toEqual({ kind: 'expiring', email: LOW, what: 'expires', date: renewed });
+    expect(h.posted[1]).toEqual({ kind: 'expiring', email: LOW, expiresAt: renewed, renewsAt: undefined });
   });
 
   it('an upstream failure lasting 3 checks is posted once, after the third', async () => {
@@ -284,7 +287,7 @@ describe('AlertMonitor against the useapi.net emulator', () => {
       await tick(h);
     }
     expect(h.posted).toEqual([]);
-    expect(h.monitor.snapshot().memory?.accounts[LOW]?.failures).toBe(0);
+    expect(h.monitor.accounts().find(({ email }) => email === LOW)?.memory.failures).toBe(0);
   });
 
   it('a token-wide 401 on the account list is one post over 3 checks, and its end one more', async () => {
@@ -449,7 +452,7 @@ describe('AlertMonitor against the useapi.net emulator', () => {
     expect(h.checksDone()).toBe(3);
   });
 
-  it('a failed post leaves nothing of its check marked as announced', async () => {
+  it('a failed post does not make the alerts already posted repeat: each is remembered once posted', async () => {
     const delivered: Incident[] = [];
     let refuse = true;
     const h = harness(await tempDir(), {
@@ -461,11 +464,84 @@ describe('AlertMonitor against the useapi.net emulator', () => {
     });
     emu.setAccounts([withCredits(LOW, 10), { email: OK, error: 'PixVerse session rejected' }]);
     await start(h);
-    expect(delivered).toEqual([]);
-    expect(existsSync(join(h.dataDir, STATE_FILE))).toBe(false);
+    expect(kinds(delivered)).toEqual(['account-error']);
+    const saved = alertMemorySchema.parse(JSON.parse(await readFile(join(h.dataDir, STATE_FILE), 'utf8')));
+    expect(saved.accounts[OK]?.error).toBe(true);
+    expect(saved.accounts[LOW]?.low).toBe(false);
+    await tick(h);
+    expect(kinds(delivered)).toEqual(['account-error']);
     refuse = false;
     await tick(h);
-    expect(delivered.map((incident) => incident.kind)).toEqual(['low-credits', 'account-error']);
+    expect(kinds(delivered)).toEqual(['account-error', 'low-credits']);
+    await tick(h);
+    expect(delivered).toHaveLength(2);
+  });
+
+  it('an alert Discord refuses for good is logged once and dropped; the others still go out', async () => {
+    const delivered: Incident[] = [];
+    const h = harness(await tempDir(), {
+      post: (incident) => {
+        if (incident.kind === 'low-credits')
+          return Promise.reject(new PostFailure(true, { cause: new Error('Invalid Form Body') }));
+        delivered.push(incident);
+        return Promise.resolve();
+      },
+    });
+    emu.setAccounts([withCredits(LOW, 10), { email: OK, error: 'PixVerse session rejected' }]);
+    await start(h);
+    await tick(h, 3);
+    expect(kinds(delivered)).toEqual(['account-error']);
+    const refused = h.logs.filter((line) => line.level === 40 && line.msg?.includes('refused an alert for good'));
+    expect(refused).toHaveLength(1);
+    expect(refused[0]).toMatchObject({ incident: 'low-credits', err: { message: 'Invalid Form Body' } });
+  });
+
+  it('check() says how many alerts it posted, could not post, and dropped', async () => {
+    let transient = true;
+    const h = harness(await tempDir(), {
+      post: (incident) => {
+        if (incident.kind === 'account-error') return Promise.reject(new PostFailure(true, { cause: new Error('refused') }));
+        if (transient) return Promise.reject(new Error('socket hang up'));
+        return Promise.resolve();
+      },
+    });
+    emu.setAccounts([withCredits(LOW, 10), { email: OK, error: 'PixVerse session rejected' }]);
+    const first = await h.monitor.check();
+    expect({ posted: first.posted.length, retrying: first.retrying, dropped: first.dropped }).toEqual({
+      posted: 0,
+      retrying: 1,
+      dropped: 1,
+    });
+    transient = false;
+    const second = await h.monitor.check();
+    expect({ posted: kinds(second.posted), retrying: second.retrying, dropped: second.dropped }).toEqual({
+      posted: ['low-credits'],
+      retrying: 0,
+      dropped: 0,
+    });
+  });
+
+  it('each check asks useapi.net afresh, whatever the cache holds, and leaves the reading in the cache', async () => {
+    const cached = new UseapiClient({
+      token: TOKEN,
+      baseUrl: emu.url,
+      timeouts: { connectMs: 500, headersMs: 500, bodyMs: 500, totalMs: 900 },
+      cacheTtlMs: 3_600_000,
+    });
+    try {
+      await cached.accounts();
+      await cached.features(OK);
+      const h = harness(await tempDir(), { useapi: cached });
+      emu.setAccounts([withCredits(OK, 10)]);
+      await h.monitor.check();
+      expect(kinds(h.posted)).toEqual(['low-credits']);
+      expect(emu.requestsTo('GET', ACCOUNTS_PATH)).toHaveLength(2);
+      expect(cached.peekFeatures(OK)?.credit_monthly).toBe(10);
+      await h.monitor.check();
+      expect(emu.requestsTo('GET', ACCOUNTS_PATH)).toHaveLength(3);
+    } finally {
+      await cached.close();
+    }
   });
 
   it('never writes the API token to the state file or the log', async () => {

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   emptyAccount,
   emptyMemory,
+  markAnnounced,
   onAccountList,
   onAccountListFailure,
   onFeatures,
@@ -52,45 +53,83 @@ function kinds(incidents: Incident[]): string[] {
   return incidents.map((incident) => incident.kind);
 }
 
+/*
+ * What the monitor does when every post succeeds: the rule, then each incident marked announced.
+ * The rules alone never mark anything (a post may fail); these helpers play the successful monitor.
+ */
+function announced(memory: AlertMemory, incidents: Incident[]): Incident[] {
+  for (const incident of incidents) markAnnounced(memory, incident);
+  return incidents;
+}
+
+function holding(account: AccountMemory, email: string): AlertMemory {
+  return { ...emptyMemory(), accounts: { [email]: account } };
+}
+
+function seen(account: AccountMemory, email: string, reading: Features, settings: AlertSettings, now: Date): Incident[] {
+  return announced(holding(account, email), onFeatures(account, email, reading, settings, now));
+}
+
+function failed(account: AccountMemory, email: string, error: unknown, settings: AlertSettings, now: Date): Incident[] {
+  return announced(holding(account, email), onFeaturesFailure(account, email, error, settings, now));
+}
+
+function listed(memory: AlertMemory, emails: readonly string[]): Incident[] {
+  return announced(memory, onAccountList(memory, emails));
+}
+
+function listFailed(memory: AlertMemory, error: unknown, settings: AlertSettings): Incident[] {
+  return announced(memory, onAccountListFailure(memory, error, settings));
+}
+
+function expiring(what: 'expires' | 'renews', date: Date, email = EMAIL): Incident {
+  return {
+    kind: 'expiring',
+    email,
+    expiresAt: what === 'expires' ? date : undefined,
+    renewsAt: what === 'renews' ? date : undefined,
+  };
+}
+
 describe('low credits', () => {
   it('alerts once when crossing below the threshold, stays quiet while below', () => {
     const account = emptyAccount();
-    expect(onFeatures(account, EMAIL, credits(500), SETTINGS, NOW)).toEqual([]);
-    const crossing = onFeatures(account, EMAIL, credits(40), SETTINGS, NOW);
+    expect(seen(account, EMAIL, credits(500), SETTINGS, NOW)).toEqual([]);
+    const crossing = seen(account, EMAIL, credits(40), SETTINGS, NOW);
     expect(crossing).toEqual([{ kind: 'low-credits', email: EMAIL, spendable: 40, threshold: 100 }]);
-    expect(onFeatures(account, EMAIL, credits(39), SETTINGS, NOW)).toEqual([]);
-    expect(onFeatures(account, EMAIL, credits(0), SETTINGS, NOW)).toEqual([]);
+    expect(seen(account, EMAIL, credits(39), SETTINGS, NOW)).toEqual([]);
+    expect(seen(account, EMAIL, credits(0), SETTINGS, NOW)).toEqual([]);
     expect(account.low).toBe(true);
   });
 
   it('alerts on the very first reading when it is already below', () => {
-    expect(kinds(onFeatures(emptyAccount(), EMAIL, credits(3), SETTINGS, NOW))).toEqual(['low-credits']);
+    expect(kinds(seen(emptyAccount(), EMAIL, credits(3), SETTINGS, NOW))).toEqual(['low-credits']);
   });
 
   it('re-arms silently at or above the threshold, then alerts on the next drop', () => {
     const account = emptyAccount();
-    expect(kinds(onFeatures(account, EMAIL, credits(10), SETTINGS, NOW))).toEqual(['low-credits']);
-    expect(onFeatures(account, EMAIL, credits(100), SETTINGS, NOW)).toEqual([]);
+    expect(kinds(seen(account, EMAIL, credits(10), SETTINGS, NOW))).toEqual(['low-credits']);
+    expect(seen(account, EMAIL, credits(100), SETTINGS, NOW)).toEqual([]);
     expect(account.low).toBe(false);
-    expect(onFeatures(account, EMAIL, credits(5_000), SETTINGS, NOW)).toEqual([]);
-    expect(onFeatures(account, EMAIL, credits(99), SETTINGS, NOW)).toEqual([
+    expect(seen(account, EMAIL, credits(5_000), SETTINGS, NOW)).toEqual([]);
+    expect(seen(account, EMAIL, credits(99), SETTINGS, NOW)).toEqual([
       { kind: 'low-credits', email: EMAIL, spendable: 99, threshold: 100 },
     ]);
   });
 
   it('treats exactly the threshold as not low (strictly below)', () => {
     const account = emptyAccount();
-    expect(onFeatures(account, EMAIL, credits(100), SETTINGS, NOW)).toEqual([]);
+    expect(seen(account, EMAIL, credits(100), SETTINGS, NOW)).toEqual([]);
     expect(account.low).toBe(false);
-    expect(kinds(onFeatures(account, EMAIL, credits(99.5), SETTINGS, NOW))).toEqual(['low-credits']);
+    expect(kinds(seen(account, EMAIL, credits(99.5), SETTINGS, NOW))).toEqual(['low-credits']);
   });
 
   it('counts daily, monthly and package credits together', () => {
     const account = emptyAccount();
     // 60 + 30 + 20 = 110: no single field reaches 100, the sum does.
-    expect(
-      onFeatures(account, EMAIL, features({ credit_daily: 60, credit_monthly: 30, credit_package: 20 }), SETTINGS, NOW),
-    ).toEqual([]);
+    expect(seen(account, EMAIL, features({ credit_daily: 60, credit_monthly: 30, credit_package: 20 }), SETTINGS, NOW)).toEqual(
+      [],
+    );
     expect(account.last?.spendable).toBe(110);
   });
 
@@ -115,8 +154,8 @@ describe('low credits', () => {
         for (const item of readings) {
           const incidents =
             'spendable' in item
-              ? onFeatures(account, EMAIL, credits(item.spendable), settings, NOW)
-              : onFeaturesFailure(account, EMAIL, item.error, settings, NOW);
+              ? seen(account, EMAIL, credits(item.spendable), settings, NOW)
+              : failed(account, EMAIL, item.error, settings, NOW);
           alerts += incidents.filter((incident) => incident.kind === 'low-credits').length;
           if ('spendable' in item) {
             if (item.spendable < threshold && !below) crossings += 1;
@@ -133,28 +172,28 @@ describe('low credits', () => {
 describe('account error (596)', () => {
   it('announces the error once and the recovery once', () => {
     const account = emptyAccount();
-    expect(onFeaturesFailure(account, EMAIL, accountError(), SETTINGS, NOW)).toEqual([{ kind: 'account-error', email: EMAIL }]);
-    expect(onFeaturesFailure(account, EMAIL, accountError(), SETTINGS, NOW)).toEqual([]);
-    expect(onFeaturesFailure(account, EMAIL, accountError(), SETTINGS, NOW)).toEqual([]);
-    expect(onFeatures(account, EMAIL, credits(500), SETTINGS, NOW)).toEqual([{ kind: 'account-recovered', email: EMAIL }]);
-    expect(onFeatures(account, EMAIL, credits(500), SETTINGS, NOW)).toEqual([]);
+    expect(failed(account, EMAIL, accountError(), SETTINGS, NOW)).toEqual([{ kind: 'account-error', email: EMAIL }]);
+    expect(failed(account, EMAIL, accountError(), SETTINGS, NOW)).toEqual([]);
+    expect(failed(account, EMAIL, accountError(), SETTINGS, NOW)).toEqual([]);
+    expect(seen(account, EMAIL, credits(500), SETTINGS, NOW)).toEqual([{ kind: 'account-recovered', email: EMAIL }]);
+    expect(seen(account, EMAIL, credits(500), SETTINGS, NOW)).toEqual([]);
   });
 
   it('never reports 596 as "unreadable", however many checks it lasts', () => {
     const account = emptyAccount();
     const all: Incident[] = [];
-    for (let i = 0; i < 10; i += 1) all.push(...onFeaturesFailure(account, EMAIL, accountError(), SETTINGS, NOW));
+    for (let i = 0; i < 10; i += 1) all.push(...failed(account, EMAIL, accountError(), SETTINGS, NOW));
     expect(kinds(all)).toEqual(['account-error']);
   });
 
   it('a recovery with low credits gives both incidents', () => {
     const account = emptyAccount();
-    onFeaturesFailure(account, EMAIL, accountError(), SETTINGS, NOW);
-    expect(kinds(onFeatures(account, EMAIL, credits(1), SETTINGS, NOW)).sort()).toEqual(['account-recovered', 'low-credits']);
+    failed(account, EMAIL, accountError(), SETTINGS, NOW);
+    expect(kinds(seen(account, EMAIL, credits(1), SETTINGS, NOW)).sort()).toEqual(['account-recovered', 'low-credits']);
   });
 
   it('a good reading without a prior error is no recovery', () => {
-    expect(onFeatures(emptyAccount(), EMAIL, credits(500), SETTINGS, NOW)).toEqual([]);
+    expect(seen(emptyAccount(), EMAIL, credits(500), SETTINGS, NOW)).toEqual([]);
   });
 });
 
@@ -169,32 +208,28 @@ describe('expiry and renewal', () => {
       it('warns once for a date within N days, again for a new date', () => {
         const account = emptyAccount();
         const soon = at(NOW, 2);
-        expect(onFeatures(account, EMAIL, reading(soon.toISOString()), SETTINGS, NOW)).toEqual([
-          { kind: 'expiring', email: EMAIL, what, date: soon },
-        ]);
-        expect(onFeatures(account, EMAIL, reading(soon.toISOString()), SETTINGS, at(NOW, 0.5))).toEqual([]);
-        expect(onFeatures(account, EMAIL, reading(soon.toISOString()), SETTINGS, at(NOW, 1))).toEqual([]);
+        expect(seen(account, EMAIL, reading(soon.toISOString()), SETTINGS, NOW)).toEqual([expiring(what, soon)]);
+        expect(seen(account, EMAIL, reading(soon.toISOString()), SETTINGS, at(NOW, 0.5))).toEqual([]);
+        expect(seen(account, EMAIL, reading(soon.toISOString()), SETTINGS, at(NOW, 1))).toEqual([]);
         const later = at(NOW, 2.5);
-        expect(onFeatures(account, EMAIL, reading(later.toISOString()), SETTINGS, at(NOW, 1))).toEqual([
-          { kind: 'expiring', email: EMAIL, what, date: later },
-        ]);
+        expect(seen(account, EMAIL, reading(later.toISOString()), SETTINGS, at(NOW, 1))).toEqual([expiring(what, later)]);
       });
 
       it('warns for a date exactly N days ahead, not for one beyond', () => {
-        expect(onFeatures(emptyAccount(), EMAIL, reading(at(NOW, 3).toISOString()), SETTINGS, NOW)).toHaveLength(1);
-        expect(
-          onFeatures(emptyAccount(), EMAIL, reading(new Date(at(NOW, 3).getTime() + 1_000).toISOString()), SETTINGS, NOW),
-        ).toEqual([]);
-        expect(onFeatures(emptyAccount(), EMAIL, reading(at(NOW, 30).toISOString()), SETTINGS, NOW)).toEqual([]);
+        expect(seen(emptyAccount(), EMAIL, reading(at(NOW, 3).toISOString()), SETTINGS, NOW)).toHaveLength(1);
+        expect(seen(emptyAccount(), EMAIL, reading(new Date(at(NOW, 3).getTime() + 1_000).toISOString()), SETTINGS, NOW)).toEqual(
+          [],
+        );
+        expect(seen(emptyAccount(), EMAIL, reading(at(NOW, 30).toISOString()), SETTINGS, NOW)).toEqual([]);
       });
 
       it('a date beyond N days warns once it comes within N days', () => {
         const account = emptyAccount();
         const date = at(NOW, 10);
-        expect(onFeatures(account, EMAIL, reading(date.toISOString()), SETTINGS, NOW)).toEqual([]);
-        expect(onFeatures(account, EMAIL, reading(date.toISOString()), SETTINGS, at(NOW, 6))).toEqual([]);
-        expect(kinds(onFeatures(account, EMAIL, reading(date.toISOString()), SETTINGS, at(NOW, 7.5)))).toEqual(['expiring']);
-        expect(onFeatures(account, EMAIL, reading(date.toISOString()), SETTINGS, at(NOW, 8))).toEqual([]);
+        expect(seen(account, EMAIL, reading(date.toISOString()), SETTINGS, NOW)).toEqual([]);
+        expect(seen(account, EMAIL, reading(date.toISOString()), SETTINGS, at(NOW, 6))).toEqual([]);
+        expect(kinds(seen(account, EMAIL, reading(date.toISOString()), SETTINGS, at(NOW, 7.5)))).toEqual(['expiring']);
+        expect(seen(account, EMAIL, reading(date.toISOString()), SETTINGS, at(NOW, 8))).toEqual([]);
       });
 
       it('never warns for the zero date, an absent date, now, or a past date', () => {
@@ -208,29 +243,48 @@ describe('expiry and renewal', () => {
           at(NOW, -1).toISOString(),
           at(NOW, -400).toISOString(),
         ]) {
-          expect(onFeatures(account, EMAIL, reading(value), SETTINGS, NOW), String(value)).toEqual([]);
+          expect(seen(account, EMAIL, reading(value), SETTINGS, NOW), String(value)).toEqual([]);
         }
         expect(account.warned).toEqual([]);
       });
 
       it('with expiryDays 0 nothing ever warns', () => {
-        expect(
-          onFeatures(emptyAccount(), EMAIL, reading(at(NOW, 0.01).toISOString()), { ...SETTINGS, expiryDays: 0 }, NOW),
-        ).toEqual([]);
+        expect(seen(emptyAccount(), EMAIL, reading(at(NOW, 0.01).toISOString()), { ...SETTINGS, expiryDays: 0 }, NOW)).toEqual(
+          [],
+        );
       });
     });
   }
 
-  it('expiry and renewal on the same date are two warnings, each once', () => {
+  it('a plan that expires and renews on the same date is one warning, once', () => {
     const account = emptyAccount();
-    const soon = at(NOW, 1).toISOString();
-    const both = features({ credit_monthly: 5_000, expired_date: soon, billing_renewal_date: soon });
-    expect(
-      onFeatures(account, EMAIL, both, SETTINGS, NOW).map((incident) =>
-        incident.kind === 'expiring' ? incident.what : incident.kind,
-      ),
-    ).toEqual(['expires', 'renews']);
-    expect(onFeatures(account, EMAIL, both, SETTINGS, NOW)).toEqual([]);
+    const soon = at(NOW, 1);
+    const both = features({ credit_monthly: 5_000, expired_date: soon.toISOString(), billing_renewal_date: soon.toISOString() });
+    expect(seen(account, EMAIL, both, SETTINGS, NOW)).toEqual([
+      { kind: 'expiring', email: EMAIL, expiresAt: soon, renewsAt: soon },
+    ]);
+    expect(seen(account, EMAIL, both, SETTINGS, NOW)).toEqual([]);
+  });
+
+  it('expiry and renewal on the same day at different hours are still one warning', () => {
+    const account = emptyAccount();
+    const expires = new Date('2031-03-11T00:30:00Z');
+    const renews = new Date('2031-03-11T23:00:00Z');
+    const both = features({ expired_date: expires.toISOString(), billing_renewal_date: renews.toISOString() });
+    expect(seen(account, EMAIL, both, SETTINGS, NOW)).toEqual([
+      { kind: 'expiring', email: EMAIL, expiresAt: expires, renewsAt: renews },
+    ]);
+    expect(seen(account, EMAIL, both, SETTINGS, at(NOW, 0.2))).toEqual([]);
+  });
+
+  it('expiry and renewal on different days are two warnings, the nearer first', () => {
+    const account = emptyAccount();
+    const expires = at(NOW, 1);
+    const renews = at(NOW, 2);
+    const both = features({ expired_date: expires.toISOString(), billing_renewal_date: renews.toISOString() });
+    expect(seen(account, EMAIL, both, SETTINGS, NOW)).toEqual([expiring('expires', expires)]);
+    expect(seen(account, EMAIL, both, SETTINGS, NOW)).toEqual([expiring('renews', renews)]);
+    expect(seen(account, EMAIL, both, SETTINGS, NOW)).toEqual([]);
   });
 
   it('`warned` does not grow with dates that have passed', () => {
@@ -241,7 +295,7 @@ describe('expiry and renewal', () => {
     for (let day = 0; day < 365; day += 1) {
       now = at(NOW, day);
       const nextRenewal = at(NOW, Math.floor(day / 30) * 30 + 30);
-      const incidents = onFeatures(
+      const incidents = seen(
         account,
         EMAIL,
         credits(5_000, { billing_renewal_date: nextRenewal.toISOString(), expired_date: nextRenewal.toISOString() }),
@@ -251,8 +305,8 @@ describe('expiry and renewal', () => {
       warnings += incidents.length;
       expect(account.warned.length).toBeLessThanOrEqual(2);
     }
-    // 12 full months crossed in the year (renewals on days 30…360) → 2 warnings each.
-    expect(warnings).toBe(2 * 12);
+    // 12 full months crossed in the year (renewals on days 30…360) → one warning each (expiry and renewal share the date).
+    expect(warnings).toBe(12);
     expect(account.warned.every((key) => Date.parse(key.slice(key.indexOf(':') + 1)) > now.getTime())).toBe(true);
   });
 });
@@ -265,56 +319,56 @@ describe('transient read failures', () => {
   ] as const) {
     it(`${name}: reported once when it reaches failureChecks, not before`, () => {
       const account = emptyAccount();
-      expect(onFeaturesFailure(account, EMAIL, make(), SETTINGS, NOW)).toEqual([]);
-      expect(onFeaturesFailure(account, EMAIL, make(), SETTINGS, NOW)).toEqual([]);
-      const third = onFeaturesFailure(account, EMAIL, make(), SETTINGS, NOW);
+      expect(failed(account, EMAIL, make(), SETTINGS, NOW)).toEqual([]);
+      expect(failed(account, EMAIL, make(), SETTINGS, NOW)).toEqual([]);
+      const third = failed(account, EMAIL, make(), SETTINGS, NOW);
       expect(third).toHaveLength(1);
       expect(third[0]).toMatchObject({ kind: 'unreadable', email: EMAIL, checks: 3 });
-      for (let i = 0; i < 5; i += 1) expect(onFeaturesFailure(account, EMAIL, make(), SETTINGS, NOW)).toEqual([]);
+      for (let i = 0; i < 5; i += 1) expect(failed(account, EMAIL, make(), SETTINGS, NOW)).toEqual([]);
     });
   }
 
   it('a success resets the count, so failures must again last failureChecks', () => {
     const account = emptyAccount();
-    onFeaturesFailure(account, EMAIL, timeout(), SETTINGS, NOW);
-    onFeaturesFailure(account, EMAIL, upstream(), SETTINGS, NOW);
-    expect(onFeatures(account, EMAIL, credits(500), SETTINGS, NOW)).toEqual([]);
+    failed(account, EMAIL, timeout(), SETTINGS, NOW);
+    failed(account, EMAIL, upstream(), SETTINGS, NOW);
+    expect(seen(account, EMAIL, credits(500), SETTINGS, NOW)).toEqual([]);
     expect(account.failures).toBe(0);
-    expect(onFeaturesFailure(account, EMAIL, timeout(), SETTINGS, NOW)).toEqual([]);
-    expect(onFeaturesFailure(account, EMAIL, timeout(), SETTINGS, NOW)).toEqual([]);
-    expect(kinds(onFeaturesFailure(account, EMAIL, timeout(), SETTINGS, NOW))).toEqual(['unreadable']);
+    expect(failed(account, EMAIL, timeout(), SETTINGS, NOW)).toEqual([]);
+    expect(failed(account, EMAIL, timeout(), SETTINGS, NOW)).toEqual([]);
+    expect(kinds(failed(account, EMAIL, timeout(), SETTINGS, NOW))).toEqual(['unreadable']);
   });
 
   it('after a reported failure and a success, a new long failure is reported again', () => {
     const account = emptyAccount();
     const all: Incident[] = [];
-    for (let i = 0; i < 4; i += 1) all.push(...onFeaturesFailure(account, EMAIL, upstream(), SETTINGS, NOW));
-    all.push(...onFeatures(account, EMAIL, credits(500), SETTINGS, NOW));
-    for (let i = 0; i < 4; i += 1) all.push(...onFeaturesFailure(account, EMAIL, upstream(), SETTINGS, NOW));
+    for (let i = 0; i < 4; i += 1) all.push(...failed(account, EMAIL, upstream(), SETTINGS, NOW));
+    all.push(...seen(account, EMAIL, credits(500), SETTINGS, NOW));
+    for (let i = 0; i < 4; i += 1) all.push(...failed(account, EMAIL, upstream(), SETTINGS, NOW));
     expect(kinds(all)).toEqual(['unreadable', 'unreadable']);
   });
 
   it('records the last problem for /credits-alerts, keeping the last good values', () => {
     const account = emptyAccount();
-    onFeatures(account, EMAIL, credits(500, { plan_name: 'Pro' }), SETTINGS, NOW);
-    onFeaturesFailure(account, EMAIL, timeout(), SETTINGS, at(NOW, 1));
+    seen(account, EMAIL, credits(500, { plan_name: 'Pro' }), SETTINGS, NOW);
+    failed(account, EMAIL, timeout(), SETTINGS, at(NOW, 1));
     expect(account.last).toEqual({ at: at(NOW, 1).toISOString(), spendable: 500, plan: 'Pro', problem: 'timeout' });
-    onFeatures(account, EMAIL, credits(400), SETTINGS, at(NOW, 2));
+    seen(account, EMAIL, credits(400), SETTINGS, at(NOW, 2));
     expect(account.last?.problem).toBeUndefined();
   });
 
   it('the account list failing transiently is reported once, after failureChecks', () => {
     const memory = emptyMemory();
-    expect(onAccountListFailure(memory, timeout(), SETTINGS)).toEqual([]);
-    expect(onAccountListFailure(memory, upstream(), SETTINGS)).toEqual([]);
-    const third = onAccountListFailure(memory, upstream(), SETTINGS);
+    expect(listFailed(memory, timeout(), SETTINGS)).toEqual([]);
+    expect(listFailed(memory, upstream(), SETTINGS)).toEqual([]);
+    const third = listFailed(memory, upstream(), SETTINGS);
     expect(third).toHaveLength(1);
     expect(third[0]).toMatchObject({ kind: 'unreadable', email: undefined, checks: 3 });
-    expect(onAccountListFailure(memory, upstream(), SETTINGS)).toEqual([]);
-    expect(onAccountList(memory, [EMAIL])).toEqual([]);
-    expect(onAccountListFailure(memory, upstream(), SETTINGS)).toEqual([]);
-    expect(onAccountListFailure(memory, upstream(), SETTINGS)).toEqual([]);
-    expect(kinds(onAccountListFailure(memory, upstream(), SETTINGS))).toEqual(['unreadable']);
+    expect(listFailed(memory, upstream(), SETTINGS)).toEqual([]);
+    expect(listed(memory, [EMAIL])).toEqual([]);
+    expect(listFailed(memory, upstream(), SETTINGS)).toEqual([]);
+    expect(listFailed(memory, upstream(), SETTINGS)).toEqual([]);
+    expect(kinds(listFailed(memory, upstream(), SETTINGS))).toEqual(['unreadable']);
   });
 });
 
@@ -326,18 +380,18 @@ describe('the token and the account list', () => {
     it(`a token-wide ${name} is one incident however many checks, and its end is announced once`, () => {
       const memory = emptyMemory();
       const all: Incident[] = [];
-      for (let i = 0; i < 6; i += 1) all.push(...onAccountListFailure(memory, make(), SETTINGS));
+      for (let i = 0; i < 6; i += 1) all.push(...listFailed(memory, make(), SETTINGS));
       expect(kinds(all)).toEqual(['token-rejected']);
       expect(all[0]).toMatchObject({ kind: 'token-rejected', error: { kind: make().kind } });
       expect(memory.listFailures).toBe(0);
-      expect(onAccountList(memory, [EMAIL])).toEqual([{ kind: 'token-accepted' }]);
-      expect(onAccountList(memory, [EMAIL])).toEqual([]);
-      expect(kinds(onAccountListFailure(memory, make(), SETTINGS))).toEqual(['token-rejected']);
+      expect(listed(memory, [EMAIL])).toEqual([{ kind: 'token-accepted' }]);
+      expect(listed(memory, [EMAIL])).toEqual([]);
+      expect(kinds(listFailed(memory, make(), SETTINGS))).toEqual(['token-rejected']);
     });
   }
 
   it('a successful list without a prior rejection announces nothing', () => {
-    expect(onAccountList(emptyMemory(), [EMAIL])).toEqual([]);
+    expect(listed(emptyMemory(), [EMAIL])).toEqual([]);
   });
 
   it('forgets accounts that left the list, so a returning account starts afresh', () => {
@@ -345,36 +399,37 @@ describe('the token and the account list', () => {
     const kept: AccountMemory = emptyAccount();
     const gone: AccountMemory = emptyAccount();
     memory.accounts = { [EMAIL]: kept, 'gone@example.com': gone };
-    onFeatures(kept, EMAIL, credits(5), SETTINGS, NOW);
-    onFeatures(gone, 'gone@example.com', credits(5), SETTINGS, NOW);
-    onAccountList(memory, [EMAIL, 'new@example.com']);
+    seen(kept, EMAIL, credits(5), SETTINGS, NOW);
+    seen(gone, 'gone@example.com', credits(5), SETTINGS, NOW);
+    listed(memory, [EMAIL, 'new@example.com']);
     expect(Object.keys(memory.accounts)).toEqual([EMAIL]);
     expect(memory.accounts[EMAIL]).toBe(kept);
     expect(memory.accounts[EMAIL]?.low).toBe(true);
-    onAccountList(memory, []);
+    listed(memory, []);
     expect(memory.accounts).toEqual({});
   });
 });
 
 describe('alertEmbed', () => {
   const email = 'someone.alerts@example.com';
-  const incidents: Incident[] = [
-    { kind: 'low-credits', email, spendable: 42, threshold: 100 },
-    { kind: 'low-credits', email, spendable: 0, threshold: 100 },
-    { kind: 'account-error', email },
-    { kind: 'account-recovered', email },
-    { kind: 'expiring', email, what: 'expires', date: at(NOW, 2) },
-    { kind: 'expiring', email, what: 'renews', date: at(NOW, 2) },
-    { kind: 'unreadable', email, checks: 3, error: upstream() },
-    { kind: 'unreadable', email, checks: 3, error: timeout() },
-    { kind: 'unreadable', email, checks: 3, error: new Error('a bug') },
-    { kind: 'unreadable', email, checks: 3, error: undefined },
+  const incidents: Array<[Incident, string]> = [
+    [{ kind: 'low-credits', email, spendable: 42, threshold: 100 }, 'PixVerse credits running low'],
+    [{ kind: 'low-credits', email, spendable: 0, threshold: 100 }, 'PixVerse credits running low'],
+    [{ kind: 'account-error', email }, 'PixVerse account in error state'],
+    [{ kind: 'account-recovered', email }, 'PixVerse account working again'],
+    [expiring('expires', at(NOW, 2), email), 'PixVerse plan about to expire'],
+    [expiring('renews', at(NOW, 2), email), 'PixVerse plan about to renew'],
+    [{ kind: 'expiring', email, expiresAt: at(NOW, 2), renewsAt: at(NOW, 2) }, 'PixVerse plan about to renew'],
+    [{ kind: 'unreadable', email, checks: 3, error: upstream() }, 'Credits could not be checked'],
+    [{ kind: 'unreadable', email, checks: 3, error: timeout() }, 'Credits could not be checked'],
+    [{ kind: 'unreadable', email, checks: 3, error: new Error('a bug') }, 'Credits could not be checked'],
+    [{ kind: 'unreadable', email, checks: 3, error: undefined }, 'Credits could not be checked'],
   ];
 
-  for (const incident of incidents) {
-    it(`${incident.kind}${'what' in incident ? ` (${incident.what})` : ''}: names the account in inline code, nothing undefined`, () => {
+  for (const [incident, title] of incidents) {
+    it(`${incident.kind} → "${title}": names the account in inline code, nothing undefined`, () => {
       const embed = alertEmbed(incident);
-      expect(embed.title).toBeTruthy();
+      expect(embed.title).toBe(title);
       expect(embed.description).toContain(`\`${email}\``);
       expect(typeof embed.color).toBe('number');
       expect(JSON.stringify(embed)).not.toMatch(/undefined|NaN|\[object Object\]|null/);
@@ -382,8 +437,8 @@ describe('alertEmbed', () => {
   }
 
   it('low-credits shows the amount and the threshold; expiring the date', () => {
-    expect(alertEmbed(incidents[0]!).description).toMatch(/\*\*42\*\*.*100/);
-    const expiring = alertEmbed(incidents[4]!);
+    expect(alertEmbed(incidents[0]![0]).description).toMatch(/\*\*42\*\*.*100/);
+    const expiring = alertEmbed(incidents[4]![0]);
     expect(expiring.description).toContain(`<t:${Math.floor(at(NOW, 2).getTime() / 1000)}:`);
   });
 
@@ -395,14 +450,14 @@ describe('alertEmbed', () => {
   });
 
   it('token incidents read without an account and without undefined', () => {
-    for (const incident of [
-      { kind: 'token-rejected', error: unauthorized() },
-      { kind: 'token-rejected', error: subscription() },
-      { kind: 'token-accepted' },
-    ] as Incident[]) {
+    for (const [incident, title] of [
+      [{ kind: 'token-rejected', error: unauthorized() }, 'useapi.net rejected the bot’s API token'],
+      [{ kind: 'token-rejected', error: subscription() }, 'No active useapi.net subscription'],
+      [{ kind: 'token-accepted' }, 'useapi.net accepts the API token again'],
+    ] as Array<[Incident, string]>) {
       const embed = alertEmbed(incident);
-      expect(embed.title).toBeTruthy();
-      expect(embed.description).toBeTruthy();
+      expect(embed.title).toBe(title);
+      expect(embed.description?.length).toBeGreaterThan(20);
       expect(JSON.stringify(embed)).not.toMatch(/undefined|NaN|null/);
     }
     expect(alertEmbed({ kind: 'token-rejected', error: unauthorized() }).description).toContain('USEAPI_TOKEN');

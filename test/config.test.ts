@@ -1,5 +1,6 @@
+import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseConfig, parseDiscordConfig, parseDuration } from '../src/config.js';
+import { ConfigError, envSchema, parseConfig, parseDiscordConfig, parseDuration } from '../src/config.js';
 
 // Distinctive values that are not shaped like real tokens, so a leak is easy to spot.
 const DISCORD_SECRET = 'discordbotsecretvalueQ7x9Zk2mW4pL8nR3tV6yB1cD5';
@@ -43,12 +44,14 @@ describe('parseConfig: valid environments', () => {
         cacheTtlMs: 30_000,
         maxConcurrent: 4,
       },
-      creditsCooldownMs: 5_000,
+      creditsCooldownMs: 0,
       pixverse: { discordToken: PIXVERSE_SECRET, defaultMaxJobs: 1 },
-      alerts: { channelId: undefined, creditsBelow: 100, checkIntervalMs: 900_000, expiryDays: 3, roleId: undefined },
+      checkIntervalMs: 900_000,
+      alerts: { channelId: undefined, creditsBelow: 100, expiryDays: 3, roleId: undefined },
       dataDir: './data',
       health: { port: undefined, host: '127.0.0.1' },
       logLevel: 'info',
+      warnings: [],
     });
   });
 
@@ -179,7 +182,7 @@ describe('parseConfig: invalid environments', () => {
     expect(text).toContain('from 1 to 10');
     expect(text).toContain('http(s) URL');
     expect(text).toContain('fatal, error, warn, info, debug, trace, silent');
-    expect(text).toMatch(/USEAPI_TOTAL_TIMEOUT must be a duration such as 500ms, 30s or 5m/);
+    expect(text).toContain('USEAPI_TOTAL_TIMEOUT must be a duration such as 30s, 15m or 1h, from 500ms to 1h');
   });
 
   it('every problem at once, in one error: missing tokens and invalid values together', () => {
@@ -221,6 +224,43 @@ describe('parseConfig: invalid environments', () => {
   });
 });
 
+describe('CHECK_INTERVAL', () => {
+  const interval = (env: Record<string, string>) => parseConfig({ ...MINIMAL, ...env });
+
+  it('accepts a second and more, and off', () => {
+    expect(interval({ CHECK_INTERVAL: '2s' }).checkIntervalMs).toBe(2_000);
+    expect(interval({ CHECK_INTERVAL: '1s' }).checkIntervalMs).toBe(1_000);
+    expect(interval({ CHECK_INTERVAL: '6h' }).checkIntervalMs).toBe(21_600_000);
+    expect(interval({ CHECK_INTERVAL: 'off' }).checkIntervalMs).toBeUndefined();
+    expect(interval({ CHECK_INTERVAL: ' OFF ' }).checkIntervalMs).toBeUndefined();
+  });
+
+  it('below 10s is accepted with a warning that it is meant for tests', () => {
+    expect(interval({ CHECK_INTERVAL: '2s' }).warnings).toEqual([expect.stringContaining('meant for tests')]);
+    expect(interval({ CHECK_INTERVAL: '10s' }).warnings).toEqual([]);
+  });
+
+  it('refuses less than a second, saying the range it accepts', () => {
+    for (const value of ['500ms', '0s', 'soon', '2 weeks']) {
+      expect(configError({ ...MINIMAL, CHECK_INTERVAL: value }).message).toContain(
+        'CHECK_INTERVAL must be a duration such as 30s, 15m or 1h, from 1s to 24h',
+      );
+    }
+  });
+
+  it('still reads the old name ALERT_CHECK_INTERVAL, with a warning to rename it', () => {
+    const config = interval({ ALERT_CHECK_INTERVAL: '5m' });
+    expect(config.checkIntervalMs).toBe(300_000);
+    expect(config.warnings).toEqual([expect.stringContaining('rename it')]);
+  });
+
+  it('prefers CHECK_INTERVAL when both are set, and says the old one is ignored', () => {
+    const config = interval({ CHECK_INTERVAL: '1m', ALERT_CHECK_INTERVAL: '5m' });
+    expect(config.checkIntervalMs).toBe(60_000);
+    expect(config.warnings).toEqual([expect.stringContaining('ALERT_CHECK_INTERVAL is ignored')]);
+  });
+});
+
 describe('parseDiscordConfig', () => {
   it('needs only the Discord variables', () => {
     expect(parseDiscordConfig({ DISCORD_TOKEN: DISCORD_SECRET, DISCORD_GUILD_ID: GUILD_A })).toEqual({
@@ -251,5 +291,23 @@ describe('parseDuration', () => {
 
   it.each(['', '15', 'm', '1.5h', '-1s', '1d', '15 minutes', 's15', '1h30m', 'NaN s'])('%j is not a duration', (text) => {
     expect(parseDuration(text)).toBeUndefined();
+  });
+});
+
+describe('the documented contract', () => {
+  const variables = Object.keys(envSchema.shape).sort();
+
+  it('.env.example lists every variable the bot reads, and nothing else', async () => {
+    const text = await readFile(new URL('../.env.example', import.meta.url), 'utf8');
+    const listed = [...text.matchAll(/^([A-Z_]+)=/gm)].map((match) => match[1]).sort();
+    // The older name is read for compatibility, not advertised.
+    expect(listed).toEqual(variables.filter((name) => name !== 'ALERT_CHECK_INTERVAL'));
+  });
+
+  it("the README configuration table has a row for every variable (the older name is told in its successor's row)", async () => {
+    const text = await readFile(new URL('../README.md', import.meta.url), 'utf8');
+    const rows = [...text.matchAll(/^\| `([A-Z_]+)` \|/gm)].map((match) => match[1]).sort();
+    expect(rows).toEqual(variables.filter((name) => name !== 'ALERT_CHECK_INTERVAL'));
+    expect(text).toContain('The older name `ALERT_CHECK_INTERVAL` is still read');
   });
 });

@@ -1,14 +1,7 @@
 import fc from 'fast-check';
+import { maskSecret } from '../src/secrets.js';
 import { describe, expect, it } from 'vitest';
-import {
-  formatNumber,
-  longDate,
-  maskSecret,
-  plural,
-  progressBar,
-  relativeTime,
-  secondsFromMs,
-} from '../src/presentation/format.js';
+import { formatNumber, longDate, plural, progressBar, relativeTime, secondsFromMs } from '../src/presentation/format.js';
 
 describe('maskSecret', () => {
   it('shows only the last 4 characters of a long secret', () => {

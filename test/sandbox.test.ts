@@ -1,8 +1,9 @@
-import { Readable, Writable } from 'node:stream';
+import { PassThrough, Readable, Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { renderMarkdown, renderMessage } from '../src/sandbox/render.js';
 import { SCRIPT, runSandbox } from '../src/sandbox/run.js';
 import { parseCommandLine } from '../src/sandbox/sandbox.js';
+import { commands } from '../commands/index.js';
 
 function collector(): { stream: NodeJS.WriteStream; text: () => string } {
   const chunks: string[] = [];
@@ -18,7 +19,7 @@ function collector(): { stream: NodeJS.WriteStream; text: () => string } {
 describe('the offline sandbox', () => {
   it('plays the scripted session through the real bot and prints each reply as Discord shows it', async () => {
     const out = collector();
-    await runSandbox({ output: out.stream, interactive: false });
+    await runSandbox({ commands, output: out.stream, interactive: false });
     const transcript = out.text();
     for (const line of SCRIPT) expect(transcript).toContain(`> ${line}\n`);
     // /credits across the three example accounts, one in error state
@@ -49,7 +50,7 @@ describe('the sandbox prompt', () => {
       'exit',
       '/credits',
     ];
-    await runSandbox({ input: Readable.from(typed.map((line) => `${line}\n`)), output: out.stream, interactive: true });
+    await runSandbox({ commands, input: Readable.from(typed.map((line) => `${line}\n`)), output: out.stream, interactive: true });
     const transcript = out.text();
     expect(transcript).toContain('help shows this, exit leaves.');
     expect(transcript).toContain('▌ Remove this registration?\n│ #renders (max jobs 2, token `••••RNDR`)');
@@ -61,6 +62,33 @@ describe('the sandbox prompt', () => {
     expect(transcript).not.toContain('credits left to spend');
   });
 });
+
+describe('the sandbox prompt at a terminal', () => {
+  // Ctrl-C and Ctrl-D (on an empty line) close readline; pressed while a command runs, the next prompt
+  // used to throw ERR_USE_AFTER_CLOSE on Node 24 and end the sandbox with a stack trace and exit 1.
+  it.each([
+    ['Ctrl-C', '\x03'],
+    ['Ctrl-D', '\x04'],
+  ])('finishes the command under way and leaves cleanly on %s', async (_name, key) => {
+    const out = collector();
+    // What readline needs to run in terminal mode (raw keys, echo), as at a real terminal.
+    Object.assign(out.stream, { isTTY: true, columns: 100 });
+    const input = new PassThrough();
+    const session = runSandbox({ commands, input, output: out.stream, interactive: true });
+    await until(() => out.text().includes('sandbox> '));
+    // The key arrives right after Enter, while /credits waits on the emulated useapi.net.
+    input.write('/credits\r');
+    input.write(key);
+    await session;
+    const transcript = out.text();
+    expect(transcript).toContain('credits left to spend');
+    expect(transcript).toContain('set DISCORD_TOKEN');
+  });
+});
+
+async function until(check: () => boolean): Promise<void> {
+  while (!check()) await new Promise((resolve) => setTimeout(resolve, 5));
+}
 
 describe('parseCommandLine', () => {
   it('splits a command and name:value options, quotes allowed', () => {

@@ -7,7 +7,7 @@ import type { UseapiEmulatorOptions, UseapiFault, V1ChannelRecord } from '../src
 import { UseapiClient, endpointTemplate } from '../src/useapi/client.js';
 import type { ClientLogger, RegisterChannelInput, UseapiClientOptions } from '../src/useapi/client.js';
 import { UseapiError } from '../src/useapi/errors.js';
-import { maskSecret } from '../src/presentation/format.js';
+import { maskSecret } from '../src/secrets.js';
 
 // Deliberately not shaped like real tokens: distinctive, so a leak is easy to find.
 const TOKEN = 'user:1-clienttest-apitoken-zq';

@@ -235,10 +235,16 @@ describe('v1 channels', () => {
     refused(v1ChannelSchema, {});
   });
 
-  it('a record without a token has no masked token; ids given as numbers become strings', () => {
+  it('a record without a token has no masked token', () => {
     const { discord: _discord, ...withoutToken } = v1(CHANNEL_A);
     expect(parsed(v1ChannelSchema, withoutToken).discordMasked).toBeUndefined();
-    expect(parsed(v1ChannelSchema, v1(CHANNEL_A, { server: 42 })).server).toBe('42');
+  });
+
+  it('a server that is not a Discord id is no server at all (it cannot match one, nor break out of a code span)', () => {
+    for (const server of [42, '`**x**` [link](https://evil.example)', '', null, '12345', `${GUILD} `]) {
+      expect(parsed(v1ChannelSchema, v1(CHANNEL_A, { server })).server, String(server)).toBeUndefined();
+    }
+    expect(parsed(v1ChannelSchema, v1(CHANNEL_A, { server: GUILD })).server).toBe(GUILD);
   });
 
   it('a record whose channel is not a snowflake, or without maxJobs, is refused', () => {

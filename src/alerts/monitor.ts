@@ -1,49 +1,96 @@
 import type { Logger } from '../logger.js';
 import type { UseapiClient } from '../useapi/client.js';
+import { UseapiError } from '../useapi/errors.js';
+import type { Features } from '../useapi/schemas.js';
 import {
   emptyAccount,
   isTokenWide,
+  markAnnounced,
   onAccountList,
   onAccountListFailure,
   onFeatures,
   onFeaturesFailure,
+  type AccountMemory,
   type AlertMemory,
   type AlertSettings,
   type Incident,
 } from './rules.js';
 import type { AlertStore } from './store.js';
 
+/**
+ * A post that failed. `permanent`: the destination refused this message for good (it would be refused
+ * again), so it is dropped instead of retried at every check.
+ */
+export class PostFailure extends Error {
+  override readonly name = 'PostFailure';
+
+  constructor(
+    readonly permanent: boolean,
+    options: { cause: unknown },
+  ) {
+    super(permanent ? 'the alert was refused for good' : 'the alert could not be posted now', options);
+  }
+}
+
 export interface MonitorOptions {
   useapi: UseapiClient;
   store: AlertStore;
   settings: AlertSettings;
-  intervalMs: number;
-  /** Posts one incident; the monitor does not know where or how. */
+  /** Undefined: no background checks (CHECK_INTERVAL=off); `check()` still runs one on demand. */
+  intervalMs: number | undefined;
+  /** Posts one incident; throws a `PostFailure` (anything else counts as a passing failure). */
   post: (incident: Incident) => Promise<void>;
   logger: Logger;
   now?: () => Date;
 }
 
+/** What one check did with what it found. */
+export interface CheckResult {
+  posted: Incident[];
+  /** Incidents that could not be posted now; the next check tries them again. */
+  retrying: number;
+  /** Incidents the destination refused for good; logged and dropped. */
+  dropped: number;
+}
+
+/** What `/credits-alerts` may read of the monitor, and the one thing it may do. */
+export interface AlertsView {
+  readonly settings: Readonly<{
+    channelId: string | undefined;
+    roleId: string | undefined;
+    creditsBelow: number;
+    expiryDays: number;
+    intervalMs: number;
+  }>;
+  /** Why alerts are not running (no channel, unusable channel), or undefined while they run. */
+  problem(): string | undefined;
+  lastCheckAt(): Date | undefined;
+  accounts(): ReadonlyArray<{ email: string; memory: Readonly<AccountMemory> }>;
+  /** Runs a check now (or joins the one under way); undefined when alerts are not running. */
+  checkNow(): Promise<CheckResult> | undefined;
+}
+
 /**
- * Checks every v2 account on an interval through the same useapi client as the commands (so it
- * shares their coalescing and cache), turns readings into incidents with the rules, posts them and
- * remembers what it announced.
+ * Checks every v2 account on an interval, asking useapi.net afresh each time (the commands' cache
+ * could hide a change for its whole lifetime), turns readings into incidents with the rules, posts
+ * them and remembers each as announced the moment its post succeeds.
  */
 export class AlertMonitor {
   private memory: AlertMemory | undefined;
   private timer: NodeJS.Timeout | undefined;
-  private running: Promise<Incident[]> | undefined;
-  private lastCheckAt: Date | undefined;
+  private running: Promise<CheckResult> | undefined;
+  private last: Date | undefined;
   private saveFailureLogged = false;
 
   constructor(private readonly options: MonitorOptions) {}
 
-  /** Loads the saved state, checks once now, then every interval. */
+  /** Loads the saved state, then checks once now and every interval (unless checks are off). */
   async start(): Promise<void> {
     if (this.timer) return;
     const { memory, problem } = await this.options.store.load();
     if (problem) this.options.logger.warn({ detail: problem }, 'alert state was not usable');
     this.memory = memory;
+    if (this.options.intervalMs === undefined) return;
     void this.check();
     this.timer = setInterval(() => void this.check(), this.options.intervalMs);
     this.timer.unref();
@@ -54,77 +101,99 @@ export class AlertMonitor {
     await this.running;
   }
 
-  /** Runs a check now, or joins the one under way; resolves with the incidents it posted. */
-  check(): Promise<Incident[]> {
+  /** Runs a check now, or joins the one under way. */
+  check(): Promise<CheckResult> {
     this.running ??= this.runCheck().finally(() => {
       this.running = undefined;
     });
     return this.running;
   }
 
-  /** What the monitor knows, for `/credits-alerts`. */
-  snapshot(): { lastCheckAt: Date | undefined; memory: AlertMemory | undefined } {
-    return { lastCheckAt: this.lastCheckAt, memory: this.memory };
+  lastCheckAt(): Date | undefined {
+    return this.last;
   }
 
-  private async runCheck(): Promise<Incident[]> {
-    const { useapi, settings, logger } = this.options;
-    const before = (this.memory ??= (await this.options.store.load()).memory);
-    // Rules work on a copy: if an alert cannot be posted, the check is forgotten and the next one
-    // finds the same incidents again, so nothing is marked announced without having been posted.
-    const memory = structuredClone(before);
+  accounts(): Array<{ email: string; memory: AccountMemory }> {
+    return Object.entries(this.memory?.accounts ?? {}).map(([email, memory]) => ({ email, memory }));
+  }
+
+  private async runCheck(): Promise<CheckResult> {
+    const memory = structuredClone((this.memory ??= (await this.options.store.load()).memory));
     const now = this.options.now?.() ?? new Date();
-    const incidents: Incident[] = [];
-    try {
-      const accounts = await useapi.accounts();
-      const readings = await Promise.allSettled(accounts.map((account) => useapi.features(account.email)));
-      // A list that answers while the reads are refused (a 402 on features only) does not mean the
-      // token is accepted again: clearing the rejection would post "accepted" and "rejected" every check.
-      const refused = readings.find(
-        (reading): reading is PromiseRejectedResult => reading.status === 'rejected' && isTokenWide(reading.reason),
-      );
-      incidents.push(
-        ...(refused
-          ? onAccountListFailure(memory, refused.reason, settings)
-          : onAccountList(
-              memory,
-              accounts.map((account) => account.email),
-            )),
-      );
-      for (const [index, reading] of readings.entries()) {
-        const email = accounts[index]!.email;
-        const account = (memory.accounts[email] ??= emptyAccount());
-        if (reading.status === 'fulfilled') {
-          incidents.push(...onFeatures(account, email, reading.value, settings, now));
-        } else if (!isTokenWide(reading.reason)) {
-          incidents.push(...onFeaturesFailure(account, email, reading.reason, settings, now));
-        }
-      }
-    } catch (error) {
-      incidents.push(...onAccountListFailure(memory, error, settings));
-    }
-    this.lastCheckAt = now;
-
-    const posted = await this.postAll(incidents);
-    if (posted) {
-      this.memory = memory;
-      await this.save(memory);
-    }
-    logger.debug({ incidents: incidents.map((incident) => incident.kind), posted }, 'alert check done');
-    return posted ? incidents : [];
+    const reading = await this.read();
+    // A check abandoned because the bot is stopping observed nothing: it changes nothing.
+    if (reading.interrupted) return { posted: [], retrying: 0, dropped: 0 };
+    const incidents = this.evaluate(memory, reading, now);
+    this.memory = memory;
+    this.last = now;
+    const result = await this.announce(memory, incidents);
+    await this.save(memory);
+    this.options.logger.debug(
+      { incidents: incidents.map((incident) => incident.kind), retrying: result.retrying, dropped: result.dropped },
+      'alert check done',
+    );
+    return result;
   }
 
-  /** Posts in order and stops at the first failure; false means the check must not count. */
-  private async postAll(incidents: Incident[]): Promise<boolean> {
+  /** The account list and every account's credits, each asked afresh. */
+  private async read(): Promise<Reading> {
+    const { useapi } = this.options;
+    try {
+      const accounts = await useapi.accounts({ fresh: true });
+      const results = await Promise.allSettled(accounts.map((account) => useapi.features(account.email, { fresh: true })));
+      const features = results.map((result, index) => ({ email: accounts[index]!.email, result }));
+      return { list: { ok: true, features }, interrupted: features.some(({ result }) => isInterrupted(result)) };
+    } catch (error) {
+      return { list: { ok: false, error }, interrupted: isInterrupted({ status: 'rejected', reason: error }) };
+    }
+  }
+
+  private evaluate(memory: AlertMemory, reading: Reading, now: Date): Incident[] {
+    const { settings } = this.options;
+    if (!reading.list.ok) return onAccountListFailure(memory, reading.list.error, settings);
+    const { features } = reading.list;
+    // A list that answers while the reads are refused (a 402 on features only) does not mean the
+    // token is accepted again: clearing the rejection would post "accepted" and "rejected" every check.
+    const refused = features.find(({ result }) => result.status === 'rejected' && isTokenWide(result.reason));
+    const incidents = refused
+      ? onAccountListFailure(memory, (refused.result as PromiseRejectedResult).reason, settings)
+      : onAccountList(
+          memory,
+          features.map(({ email }) => email),
+        );
+    for (const { email, result } of features) {
+      const account = (memory.accounts[email] ??= emptyAccount());
+      if (result.status === 'fulfilled') incidents.push(...onFeatures(account, email, result.value, settings, now));
+      else if (!isTokenWide(result.reason)) incidents.push(...onFeaturesFailure(account, email, result.reason, settings, now));
+    }
+    return incidents;
+  }
+
+  /** Posts in order; each is remembered the moment its post succeeds, so no failure can make it repeat. */
+  private async announce(memory: AlertMemory, incidents: Incident[]): Promise<CheckResult> {
+    const result: CheckResult = { posted: [], retrying: 0, dropped: 0 };
     for (const incident of incidents) {
       try {
         await this.options.post(incident);
+        result.posted.push(incident);
       } catch (error) {
-        this.options.logger.warn({ err: error, incident: incident.kind }, 'could not post an alert; the next check tries again');
-        return false;
+        const permanent = error instanceof PostFailure && error.permanent;
+        this.options.logger.warn(
+          { err: error instanceof PostFailure ? error.cause : error, incident: incident.kind },
+          permanent
+            ? 'the alert channel refused an alert for good; it is dropped'
+            : 'could not post an alert; the next check tries again',
+        );
+        if (!permanent) {
+          result.retrying += 1;
+          continue;
+        }
+        result.dropped += 1;
       }
+      markAnnounced(memory, incident);
+      await this.save(memory);
     }
-    return true;
+    return result;
   }
 
   private async save(memory: AlertMemory): Promise<void> {
@@ -132,9 +201,19 @@ export class AlertMonitor {
       await this.options.store.save(memory);
       this.saveFailureLogged = false;
     } catch (error) {
-      if (!this.saveFailureLogged)
+      if (!this.saveFailureLogged) {
         this.options.logger.warn({ err: error }, 'could not save the alert state in DATA_DIR; a restart may repeat alerts');
+      }
       this.saveFailureLogged = true;
     }
   }
+}
+
+interface Reading {
+  list: { ok: true; features: Array<{ email: string; result: PromiseSettledResult<Features> }> } | { ok: false; error: unknown };
+  interrupted: boolean;
+}
+
+function isInterrupted(result: PromiseSettledResult<unknown>): boolean {
+  return result.status === 'rejected' && result.reason instanceof UseapiError && result.reason.kind === 'interrupted';
 }

@@ -20,7 +20,8 @@ export type Incident =
   | { kind: 'low-credits'; email: string; spendable: number; threshold: number }
   | { kind: 'account-error'; email: string }
   | { kind: 'account-recovered'; email: string }
-  | { kind: 'expiring'; email: string; what: 'expires' | 'renews'; date: Date }
+  /** A plan that expires, renews, or both on the same day (one message, not two): at least one date is set. */
+  | { kind: 'expiring'; email: string; expiresAt: Date | undefined; renewsAt: Date | undefined }
   | { kind: 'unreadable'; email: string | undefined; checks: number; error: unknown }
   | { kind: 'token-rejected'; error: UseapiError }
   | { kind: 'token-accepted' };
@@ -69,35 +70,34 @@ export function emptyAccount(): AccountMemory {
 
 const DAY_MS = 86_400_000;
 
+/*
+ * The rules below read what was announced and update what is merely observed (the last reading, how
+ * many checks failed in a row, a re-armed threshold). They never mark an incident as announced:
+ * `markAnnounced` does that, once its message was posted. An incident whose post fails is therefore
+ * found again by the next check, and one that was posted is never found again.
+ */
+
 /** 401 and 402 concern the whole API token, not one account. */
 export function isTokenWide(error: unknown): error is UseapiError {
   return error instanceof UseapiError && (error.kind === 'unauthorized' || error.kind === 'subscription');
 }
 
-/** The account list was read: clears list failures and a token rejection, forgets removed accounts. */
+/** The account list was read: clears list failures, forgets removed accounts; a rejected token's end is due. */
 export function onAccountList(memory: AlertMemory, emails: readonly string[]): Incident[] {
-  const incidents: Incident[] = [];
-  if (memory.tokenRejected) incidents.push({ kind: 'token-accepted' });
-  memory.tokenRejected = false;
   memory.listFailures = 0;
   memory.listFailureReported = false;
   const present = new Set(emails);
   for (const email of Object.keys(memory.accounts)) {
     if (!present.has(email)) delete memory.accounts[email];
   }
-  return incidents;
+  return memory.tokenRejected ? [{ kind: 'token-accepted' }] : [];
 }
 
 /** The account list could not be read. */
 export function onAccountListFailure(memory: AlertMemory, error: unknown, settings: AlertSettings): Incident[] {
-  if (isTokenWide(error)) {
-    if (memory.tokenRejected) return [];
-    memory.tokenRejected = true;
-    return [{ kind: 'token-rejected', error }];
-  }
+  if (isTokenWide(error)) return memory.tokenRejected ? [] : [{ kind: 'token-rejected', error }];
   memory.listFailures += 1;
   if (memory.listFailures < settings.failureChecks || memory.listFailureReported) return [];
-  memory.listFailureReported = true;
   return [{ kind: 'unreadable', email: undefined, checks: memory.listFailures, error }];
 }
 
@@ -120,30 +120,50 @@ export function onFeatures(
   account.failureReported = false;
 
   if (account.error) incidents.push({ kind: 'account-recovered', email });
-  account.error = false;
 
-  if (spendable < settings.creditsBelow) {
-    if (!account.low) incidents.push({ kind: 'low-credits', email, spendable, threshold: settings.creditsBelow });
-    account.low = true;
-  } else {
-    account.low = false;
-  }
+  if (spendable >= settings.creditsBelow) account.low = false;
+  else if (!account.low) incidents.push({ kind: 'low-credits', email, spendable, threshold: settings.creditsBelow });
 
-  const horizon = now.getTime() + settings.expiryDays * DAY_MS;
-  const dates = [
-    { what: 'expires' as const, date: features.expired_date },
-    { what: 'renews' as const, date: features.billing_renewal_date },
-  ];
-  for (const { what, date } of dates) {
-    if (!date || date.getTime() <= now.getTime() || date.getTime() > horizon) continue;
-    const key = `${what}:${date.toISOString()}`;
-    if (account.warned.includes(key)) continue;
-    account.warned.push(key);
-    incidents.push({ kind: 'expiring', email, what, date });
-  }
-  // Dates in the past can never warn again; keeping them would only grow the file.
+  // Dates in the past can never warn again; keeping them would only grow the memory.
   account.warned = account.warned.filter((key) => Date.parse(key.slice(key.indexOf(':') + 1)) > now.getTime());
+  const expiring = expiringIncident(account, email, features, settings, now);
+  if (expiring) incidents.push(expiring);
   return incidents;
+}
+
+/**
+ * The plan's expiry and renewal within `expiryDays`, not warned about yet. When both fall on the same
+ * day they are one incident: the plan's period ends and it renews, which is one thing to a person.
+ */
+function expiringIncident(
+  account: AccountMemory,
+  email: string,
+  features: Features,
+  settings: AlertSettings,
+  now: Date,
+): Incident | undefined {
+  const horizon = now.getTime() + settings.expiryDays * DAY_MS;
+  const due = (date: Date | undefined): date is Date =>
+    date !== undefined && date.getTime() > now.getTime() && date.getTime() <= horizon;
+  const expiry = features.expired_date;
+  const renewal = features.billing_renewal_date;
+  const dueExpiry = due(expiry) && !account.warned.includes(expiryKey('expires', expiry)) ? expiry : undefined;
+  const dueRenewal = due(renewal) && !account.warned.includes(expiryKey('renews', renewal)) ? renewal : undefined;
+  if (dueExpiry && dueRenewal && !sameDay(dueExpiry, dueRenewal)) {
+    // Two different days: the nearer first; the other is found again by the next check.
+    return dueExpiry < dueRenewal
+      ? { kind: 'expiring', email, expiresAt: dueExpiry, renewsAt: undefined }
+      : { kind: 'expiring', email, expiresAt: undefined, renewsAt: dueRenewal };
+  }
+  return dueExpiry || dueRenewal ? { kind: 'expiring', email, expiresAt: dueExpiry, renewsAt: dueRenewal } : undefined;
+}
+
+function sameDay(a: Date, b: Date): boolean {
+  return a.toISOString().slice(0, 10) === b.toISOString().slice(0, 10);
+}
+
+function expiryKey(what: 'expires' | 'renews', date: Date): string {
+  return `${what}:${date.toISOString()}`;
 }
 
 /** One account's credits could not be read. */
@@ -159,12 +179,42 @@ export function onFeaturesFailure(
   if (error instanceof UseapiError && error.kind === 'account-error') {
     account.failures = 0;
     account.failureReported = false;
-    if (account.error) return [];
-    account.error = true;
-    return [{ kind: 'account-error', email }];
+    return account.error ? [] : [{ kind: 'account-error', email }];
   }
   account.failures += 1;
   if (account.failures < settings.failureChecks || account.failureReported) return [];
-  account.failureReported = true;
   return [{ kind: 'unreadable', email, checks: account.failures, error }];
+}
+
+/** Remembers `incident` as announced: the rules will not find it again until its state changes. */
+export function markAnnounced(memory: AlertMemory, incident: Incident): void {
+  const account =
+    'email' in incident && incident.email !== undefined ? (memory.accounts[incident.email] ??= emptyAccount()) : undefined;
+  switch (incident.kind) {
+    case 'low-credits':
+      if (account) account.low = true;
+      return;
+    case 'account-error':
+      if (account) account.error = true;
+      return;
+    case 'account-recovered':
+      if (account) account.error = false;
+      return;
+    case 'expiring':
+      if (!account) return;
+      // A plan that expires and renews on the same day was one message for both dates.
+      if (incident.expiresAt) account.warned.push(expiryKey('expires', incident.expiresAt));
+      if (incident.renewsAt) account.warned.push(expiryKey('renews', incident.renewsAt));
+      return;
+    case 'unreadable':
+      if (account) account.failureReported = true;
+      else memory.listFailureReported = true;
+      return;
+    case 'token-rejected':
+      memory.tokenRejected = true;
+      return;
+    case 'token-accepted':
+      memory.tokenRejected = false;
+      return;
+  }
 }

@@ -1,4 +1,5 @@
-import { PermissionFlagsBits, type Client } from 'discord.js';
+import { DiscordAPIError, PermissionFlagsBits, type Client } from 'discord.js';
+import { PostFailure } from '../alerts/monitor.js';
 import type { Incident } from '../alerts/rules.js';
 import type { Config } from '../config.js';
 import { alertEmbed } from '../presentation/alerts.js';
@@ -26,11 +27,23 @@ export async function openAlertChannel(client: Client<true>, alerts: Config['ale
   }
   return {
     async post(incident) {
-      await channel.send({
-        ...(roleId ? { content: `<@&${roleId}>` } : {}),
-        embeds: [alertEmbed(incident)],
-        allowedMentions: roleId ? { parse: [], roles: [roleId] } : { parse: [] },
-      });
+      try {
+        await channel.send({
+          ...(roleId ? { content: `<@&${roleId}>` } : {}),
+          embeds: [alertEmbed(incident)],
+          allowedMentions: roleId ? { parse: [], roles: [roleId] } : { parse: [] },
+        });
+      } catch (error) {
+        throw new PostFailure(isRefusedForGood(error), { cause: error });
+      }
     },
   };
+}
+
+/**
+ * Discord's 4xx answers (an invalid body, a permission taken away, a deleted channel) would be the
+ * same on every retry; 429 and 5xx pass (discord.js has already waited and retried those).
+ */
+function isRefusedForGood(error: unknown): boolean {
+  return error instanceof DiscordAPIError && error.status >= 400 && error.status < 500 && error.status !== 429;
 }

@@ -1,9 +1,9 @@
+import type { ApplicationCommandOptionType } from 'discord.js';
 import {
   ApplicationCommandType,
   ApplicationIntegrationType,
   InteractionContextType,
   PermissionFlagsBits,
-  type ApplicationCommandOptionType,
   type APIApplicationCommandOptionChoice,
   type AutocompleteInteraction,
   type ButtonInteraction,
@@ -11,10 +11,12 @@ import {
   type ModalSubmitInteraction,
   type RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from 'discord.js';
-import type { AlertMonitor } from '../alerts/monitor.js';
-import type { Config } from '../config.js';
+import type { AlertsView } from '../alerts/monitor.js';
 import type { Logger } from '../logger.js';
 import type { UseapiClient } from '../useapi/client.js';
+import type { Action, ActionRequest } from './actions.js';
+import type { Cooldowns } from './cooldown.js';
+import type { Responder } from './respond.js';
 
 type DeepReadonly<T> = T extends (infer U)[]
   ? readonly DeepReadonly<U>[]
@@ -28,18 +30,37 @@ type DeepReadonly<T> = T extends (infer U)[]
  */
 export type CommandDefinition = DeepReadonly<RESTPostAPIChatInputApplicationCommandsJSONBody>;
 
-/** The credit monitor, once started, or why it is not running. */
-export interface AlertsHandle {
-  monitor: AlertMonitor | undefined;
-  problem: string | undefined;
+/** The option kinds the router checks and the handlers' types describe; any other kind does not compile. */
+export type SupportedOptionType =
+  | ApplicationCommandOptionType.String
+  | ApplicationCommandOptionType.Integer
+  | ApplicationCommandOptionType.Number
+  | ApplicationCommandOptionType.Boolean
+  | ApplicationCommandOptionType.Channel;
+
+type SupportedDefinition = CommandDefinition & { readonly options?: readonly { readonly type: SupportedOptionType }[] };
+
+/** Interactions the router has already checked come from a server: `guildId` is a string. */
+export type InGuild = 'cached' | 'raw';
+
+/** The settings handlers use. Not the configuration: the bot's own tokens are out of their reach. */
+export interface CommandSettings {
+  /** The v1 Discord user token `/pixverse-register` sends, when the owner configured one. */
+  pixverseDiscordToken: string | undefined;
+  defaultMaxJobs: number;
 }
 
-/** What a handler may use: no HTTP, no Discord wiring, only the useapi client, the monitor and settings. */
+/** What a handler may use: the useapi client, a way to answer, to sign buttons, and read-only views. */
 export interface CommandContext {
-  useapi: UseapiClient;
-  config: Config;
-  logger: Logger;
-  alerts: AlertsHandle;
+  readonly useapi: UseapiClient;
+  readonly respond: Responder;
+  /** Signs the custom id of a button or form this handler offers. */
+  readonly sign: (request: ActionRequest) => string;
+  readonly settings: Readonly<CommandSettings>;
+  readonly alerts: AlertsView;
+  /** Per-user wait between two `/credits` that ask useapi.net (CREDITS_COOLDOWN). */
+  readonly creditsCooldown: Cooldowns;
+  readonly logger: Logger;
 }
 
 type OptionValue<O> = O extends { type: ApplicationCommandOptionType.String }
@@ -66,19 +87,20 @@ export type OptionsOf<D> = D extends { options: readonly (infer O)[] }
 
 export interface Command<D extends CommandDefinition = CommandDefinition> {
   data: D;
-  /** Per-user wait between two runs of the command, from the configuration; absent: none. */
-  cooldownMs?(config: Config): number;
-  /** Runs after the router checked the guild, the member's permissions and every option. */
-  execute(interaction: ChatInputCommandInteraction, options: OptionsOf<D>, ctx: CommandContext): Promise<void>;
+  /** Runs after the router checked the server, the member's permissions and every option. */
+  execute(interaction: ChatInputCommandInteraction<InGuild>, options: OptionsOf<D>, ctx: CommandContext): Promise<void>;
   /** Choices for the focused option; must be quick, autocomplete cannot be deferred. */
   autocomplete?(
-    interaction: AutocompleteInteraction,
+    interaction: AutocompleteInteraction<InGuild>,
     focused: { name: string; value: string },
     ctx: CommandContext,
   ): Promise<APIApplicationCommandOptionChoice[]>;
-  /** Modals and buttons whose custom id starts with `<command name>:`. */
-  modalSubmit?(interaction: ModalSubmitInteraction, ctx: CommandContext): Promise<void>;
-  button?(interaction: ButtonInteraction, ctx: CommandContext): Promise<void>;
+  /**
+   * A button or form this command issued. The router has verified the signature, the expiry, who may
+   * press it and the member's permissions; the handler still checks the action against the current state.
+   */
+  button?(interaction: ButtonInteraction<InGuild>, action: Action, ctx: CommandContext): Promise<void>;
+  modalSubmit?(interaction: ModalSubmitInteraction<InGuild>, action: Action, ctx: CommandContext): Promise<void>;
 }
 
 /** Every command here: chat input, installed in servers, usable only inside a server (not in DMs). */
@@ -98,6 +120,6 @@ export const ADMIN_COMMAND = {
 } as const;
 
 /** Keeps `data`'s literal type, so `execute` sees typed options. */
-export function defineCommand<const D extends CommandDefinition>(command: Command<D>): Command<D> {
+export function defineCommand<const D extends SupportedDefinition>(command: Command<D>): Command<D> {
   return command;
 }

@@ -8,15 +8,18 @@ export class Cooldowns {
 
   constructor(private readonly windowMs: number) {}
 
-  /** 0 when `key` may go ahead (its window starts now), else the milliseconds left to wait. */
-  take(key: string, now = Date.now()): number {
-    if (this.windowMs <= 0) return 0;
+  /** Milliseconds `key` must still wait; 0 when it may go ahead. Checking starts nothing. */
+  remaining(key: string, now = Date.now()): number {
     const until = this.until.get(key);
-    if (until !== undefined && until > now) return until - now;
+    return until !== undefined && until > now ? until - now : 0;
+  }
+
+  /** Starts `key`'s window now (after something worth limiting happened). */
+  start(key: string, now = Date.now()): void {
+    if (this.windowMs <= 0) return;
     this.sweep(now);
     this.until.delete(key);
     this.until.set(key, now + this.windowMs);
-    return 0;
   }
 
   get size(): number {

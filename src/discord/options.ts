@@ -1,10 +1,8 @@
 import { ApplicationCommandOptionType, type CommandInteractionOption } from 'discord.js';
 import { Refusal } from '../refusal.js';
-import type { CommandDefinition, OptionsOf } from './command.js';
 import { isSnowflake } from '../snowflake.js';
-
-// eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
-const CONTROL = /[\u0000-\u001f\u007f]/;
+import { isMalformedText } from '../text.js';
+import type { CommandDefinition, OptionsOf } from './command.js';
 
 type DefinedOption = NonNullable<CommandDefinition['options']>[number];
 
@@ -21,12 +19,12 @@ export function readOptions<D extends CommandDefinition>(
   const values: Record<string, unknown> = {};
   for (const option of received) {
     const spec = defined.get(option.name);
-    if (!spec) throw new Refusal(`This command has no option named “${printable(option.name)}”.`);
+    if (!spec) throw new Refusal('invalid-option', `This command has no option named “${printable(option.name)}”.`);
     values[option.name] = readValue(spec, option);
   }
   for (const spec of defined.values()) {
     if ('required' in spec && spec.required && values[spec.name] === undefined) {
-      throw new Refusal(`The option \`${spec.name}\` is required.`);
+      throw new Refusal('invalid-option', `The option \`${spec.name}\` is required.`);
     }
     values[spec.name] ??= undefined;
   }
@@ -35,17 +33,19 @@ export function readOptions<D extends CommandDefinition>(
 
 function readValue(spec: DefinedOption, option: CommandInteractionOption): unknown {
   const name = `\`${spec.name}\``;
-  if (option.type !== spec.type) throw new Refusal(`The option ${name} has the wrong type.`);
+  if (option.type !== spec.type) throw new Refusal('invalid-option', `The option ${name} has the wrong type.`);
   const value = option.value;
   switch (spec.type) {
     case ApplicationCommandOptionType.String: {
-      if (typeof value !== 'string') throw new Refusal(`The option ${name} must be text.`);
-      if (CONTROL.test(value)) throw new Refusal(`The option ${name} contains control characters.`);
+      if (typeof value !== 'string') throw new Refusal('invalid-option', `The option ${name} must be text.`);
+      if (isMalformedText(value)) {
+        throw new Refusal('invalid-option', `The option ${name} contains control characters or broken text.`);
+      }
       if (spec.max_length !== undefined && value.length > spec.max_length) {
-        throw new Refusal(`The option ${name} is longer than ${spec.max_length} characters.`);
+        throw new Refusal('invalid-option', `The option ${name} is longer than ${spec.max_length} characters.`);
       }
       if (spec.min_length !== undefined && value.length < spec.min_length) {
-        throw new Refusal(`The option ${name} is shorter than ${spec.min_length} characters.`);
+        throw new Refusal('invalid-option', `The option ${name} is shorter than ${spec.min_length} characters.`);
       }
       return value;
     }
@@ -53,24 +53,25 @@ function readValue(spec: DefinedOption, option: CommandInteractionOption): unkno
     case ApplicationCommandOptionType.Number: {
       const integer = spec.type === ApplicationCommandOptionType.Integer;
       if (typeof value !== 'number' || !Number.isFinite(value) || (integer && !Number.isInteger(value))) {
-        throw new Refusal(`The option ${name} must be a ${integer ? 'whole ' : ''}number.`);
+        throw new Refusal('invalid-option', `The option ${name} must be a ${integer ? 'whole ' : ''}number.`);
       }
       const { min_value: min, max_value: max } = spec;
       if ((min !== undefined && value < min) || (max !== undefined && value > max)) {
-        throw new Refusal(`The option ${name} must be between ${min ?? '−∞'} and ${max ?? '∞'}.`);
+        throw new Refusal('invalid-option', `The option ${name} must be between ${min ?? '−∞'} and ${max ?? '∞'}.`);
       }
       return value;
     }
     case ApplicationCommandOptionType.Boolean:
-      if (typeof value !== 'boolean') throw new Refusal(`The option ${name} must be true or false.`);
+      if (typeof value !== 'boolean') throw new Refusal('invalid-option', `The option ${name} must be true or false.`);
       return value;
     case ApplicationCommandOptionType.Channel:
       if (typeof value !== 'string' || !isSnowflake(value)) {
-        throw new Refusal(`The option ${name} must be a channel.`);
+        throw new Refusal('invalid-option', `The option ${name} must be a channel.`);
       }
       return value;
     default:
-      throw new Refusal(`The option ${name} is not supported.`);
+      // Definitions with other option kinds do not compile (`defineCommand`); a stored one that slips through is refused.
+      throw new Refusal('invalid-option', `The option ${name} is not supported.`);
   }
 }
 

@@ -1,4 +1,4 @@
-import { Routes, type REST } from 'discord.js';
+import { DiscordAPIError, RESTJSONErrorCodes, Routes, type REST } from 'discord.js';
 import type { CommandDefinition } from './command.js';
 
 /** Fields Discord adds to a stored command that a definition never carries. */
@@ -29,6 +29,8 @@ export interface SyncChange {
   changed: string[];
   /** Whether a bulk PUT was sent. */
   written: boolean;
+  /** A server of DISCORD_GUILD_ID the bot is not in (Discord answers Missing Access): nothing was synced there. */
+  notInServer?: boolean;
 }
 
 function diff(scope: string, current: readonly unknown[], wanted: readonly CommandDefinition[]): SyncChange {
@@ -62,7 +64,15 @@ export async function syncCommands(
   const changes: SyncChange[] = [];
   for (const guildId of scopes) {
     const route = guildId ? Routes.applicationGuildCommands(applicationId, guildId) : Routes.applicationCommands(applicationId);
-    const current = (await rest.get(route)) as unknown[];
+    let current: unknown[];
+    try {
+      current = (await rest.get(route)) as unknown[];
+    } catch (error) {
+      // Not invited there yet: the other servers are still served, and the bot says which one to invite it to.
+      if (!(guildId && error instanceof DiscordAPIError && error.code === RESTJSONErrorCodes.MissingAccess)) throw error;
+      changes.push({ scope: guildId, added: [], removed: [], changed: [], written: false, notInServer: true });
+      continue;
+    }
     const change = diff(guildId ?? 'global', current, definitions);
     if (change.written) await rest.put(route, { body: definitions });
     changes.push(change);
@@ -72,6 +82,7 @@ export async function syncCommands(
 
 /** "global: unchanged" / "123…: added credits; changed pixverse-register". */
 export function describeSync(change: SyncChange): string {
+  if (change.notInServer) return `${change.scope}: not synced, the bot is not in this server`;
   if (!change.written) return `${change.scope}: unchanged`;
   const parts = [
     change.added.length ? `added ${change.added.join(', ')}` : '',

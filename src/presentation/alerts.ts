@@ -1,8 +1,9 @@
 import type { APIEmbed } from 'discord.js';
+import type { CheckResult } from '../alerts/monitor.js';
 import type { AccountMemory, Incident } from '../alerts/rules.js';
 import { COLORS } from './embeds.js';
 import { describeFailure, failureSentence } from './failure.js';
-import { formatNumber, inlineCode, longDate, plural, relativeTime } from './format.js';
+import { formatNumber, longDate, plural, quoted, relativeTime } from './format.js';
 
 /** One alert message: names the account, says what happened and what to do. */
 export function alertEmbed(incident: Incident): APIEmbed {
@@ -10,30 +11,34 @@ export function alertEmbed(incident: Incident): APIEmbed {
     case 'low-credits':
       return {
         title: 'PixVerse credits running low',
-        description: `${inlineCode(incident.email)} has **${formatNumber(incident.spendable)}** credits left to spend, below the alert threshold of ${formatNumber(incident.threshold)}. Top up on PixVerse or move work to another account.`,
+        description: `${quoted(incident.email)} has **${formatNumber(incident.spendable)}** credits left to spend, below the alert threshold of ${formatNumber(incident.threshold)}. Top up on PixVerse or move work to another account.`,
         color: incident.spendable <= 0 ? COLORS.empty : COLORS.low,
       };
     case 'account-error':
       return {
         title: 'PixVerse account in error state',
-        description: `useapi.net can no longer use ${inlineCode(incident.email)} (its session was rejected). Delete the account on useapi.net and add it again (\`POST /v2/pixverse/accounts\`).`,
+        description: `useapi.net can no longer use ${quoted(incident.email)} (its session was rejected). Delete the account on useapi.net and add it again (\`POST /v2/pixverse/accounts\`).`,
         color: COLORS.empty,
       };
     case 'account-recovered':
       return {
         title: 'PixVerse account working again',
-        description: `${inlineCode(incident.email)} answers normally again.`,
+        description: `${quoted(incident.email)} answers normally again.`,
         color: COLORS.ok,
       };
-    case 'expiring':
+    case 'expiring': {
+      // A plan that renews on the day it expires simply renews: one message says so.
+      const date = incident.renewsAt ?? incident.expiresAt;
+      const renews = incident.renewsAt !== undefined;
       return {
-        title: incident.what === 'expires' ? 'PixVerse plan about to expire' : 'PixVerse plan about to renew',
-        description: `The plan of ${inlineCode(incident.email)} ${incident.what === 'expires' ? 'expires' : 'renews'} ${relativeTime(incident.date)} (${longDate(incident.date)}).`,
+        title: renews ? 'PixVerse plan about to renew' : 'PixVerse plan about to expire',
+        description: `The plan of ${quoted(incident.email)} ${renews ? 'renews' : 'expires'} ${date ? `${relativeTime(date)} (${longDate(date)})` : 'soon'}.`,
         color: COLORS.low,
       };
+    }
     case 'unreadable': {
       const failure = describeFailure(incident.error);
-      const what = incident.email ? `the credits of ${inlineCode(incident.email)}` : 'the account list';
+      const what = incident.email ? `the credits of ${quoted(incident.email)}` : 'the account list';
       return {
         title: 'Credits could not be checked',
         description: `The last ${formatNumber(incident.checks)} checks could not read ${what}: ${failureSentence(failure)}`,
@@ -57,11 +62,23 @@ export interface AlertStatus {
   channelId: string | undefined;
   roleId: string | undefined;
   problem: string | undefined;
-  settings: { creditsBelow: number; expiryDays: number; intervalMs: number };
+  creditsBelow: number;
+  expiryDays: number;
+  intervalMs: number;
   lastCheckAt: Date | undefined;
-  accounts: Array<{ email: string; memory: AccountMemory }>;
-  /** Incidents posted by a check the admin just ran, when they ran one. */
-  posted: number | undefined;
+  accounts: ReadonlyArray<{ email: string; memory: Readonly<AccountMemory> }>;
+  /** What a check the admin just ran did, when they ran one. */
+  check: CheckResult | undefined;
+}
+
+/** "2 alerts posted, 1 could not be posted (tried again at the next check)" or "nothing new to report". */
+function checkSummary({ posted, retrying, dropped }: CheckResult): string {
+  const parts = [
+    posted.length > 0 ? `${plural(posted.length, 'alert')} posted` : '',
+    retrying > 0 ? `${formatNumber(retrying)} could not be posted (the next check tries again)` : '',
+    dropped > 0 ? `${formatNumber(dropped)} refused by Discord and dropped (see the log)` : '',
+  ].filter(Boolean);
+  return parts.length > 0 ? parts.join(', ') : 'nothing new to report';
 }
 
 function every(ms: number): string {
@@ -71,9 +88,9 @@ function every(ms: number): string {
 }
 
 function accountLine({ email, memory }: AlertStatus['accounts'][number]): string {
-  const parts = [inlineCode(email)];
+  const parts = [quoted(email)];
   if (memory.last?.spendable !== undefined) parts.push(`${formatNumber(memory.last.spendable)} credits`);
-  if (memory.last?.plan) parts.push(`plan ${memory.last.plan}`);
+  if (memory.last?.plan) parts.push(`plan ${quoted(memory.last.plan, 60)}`);
   if (memory.error) parts.push('⚠️ error state');
   else if (memory.low) parts.push('⚠️ low (alerted)');
   if (memory.last?.problem) parts.push(`last check: ${memory.last.problem}`);
@@ -86,12 +103,11 @@ export function alertStatusEmbed(status: AlertStatus): APIEmbed {
     status.channelId
       ? `Alerts go to <#${status.channelId}>${status.roleId ? ` and ping <@&${status.roleId}>` : ''}.`
       : 'Alerts are **off**: set `ALERT_CHANNEL_ID` and restart the bot to turn them on.',
-    `Threshold: below **${formatNumber(status.settings.creditsBelow)}** spendable credits · expiry warning **${formatNumber(status.settings.expiryDays)}** days ahead · checked every **${every(status.settings.intervalMs)}**.`,
+    `Threshold: below **${formatNumber(status.creditsBelow)}** spendable credits · expiry warning **${formatNumber(status.expiryDays)}** days ahead · checked every **${every(status.intervalMs)}**.`,
   ];
   if (status.channelId && status.problem) lines.push(`⚠️ Not running: ${status.problem}.`);
   if (status.lastCheckAt) lines.push(`Last check ${relativeTime(status.lastCheckAt)}.`);
-  if (status.posted !== undefined)
-    lines.push(`Check run now: ${status.posted === 0 ? 'nothing new to report' : `${plural(status.posted, 'alert')} posted`}.`);
+  if (status.check) lines.push(`Check run now: ${checkSummary(status.check)}.`);
   lines.push('', status.accounts.length > 0 ? status.accounts.map(accountLine).join('\n') : 'No account checked yet.');
   return {
     title: 'Credit alerts',

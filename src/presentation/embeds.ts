@@ -8,13 +8,20 @@ import {
 } from 'discord.js';
 import { spendableCredits, type Features, type V1Channel, type V2Account } from '../useapi/schemas.js';
 import { failureSentence, type FailureText } from './failure.js';
-import { formatNumber, inlineCode, plural, progressBar, relativeTime } from './format.js';
+import { formatNumber, inlineCode, plural, progressBar, quoted, relativeTime } from './format.js';
+
+/** A file sent with a message and shown inside it (an embed's `attachment://name` image). */
+export interface ReplyFile {
+  name: string;
+  data: Buffer;
+}
 
 /** The message shape every handler hands to the responder. */
 export interface ReplyBody {
   content?: string;
   embeds?: APIEmbed[];
   components?: APIActionRowComponent<APIComponentInMessageActionRow>[];
+  files?: ReplyFile[];
 }
 
 export const COLORS = {
@@ -38,9 +45,8 @@ function bucketLine(left: number | undefined, allowance: number | undefined): st
   return bar ? `${amount}\n${bar}` : amount;
 }
 
-/** Email addresses may hold `_` or `*`; shown as code they render as typed. */
 function accountLabel(email: string | undefined): string {
-  return email ? inlineCode(email) : 'the configured account';
+  return email ? quoted(email) : 'the configured account';
 }
 
 /** One account's plan and credits, read at a glance. Billing links are never part of it. */
@@ -67,7 +73,7 @@ export function creditsEmbed(email: string | undefined, features: Features): API
   return {
     title: 'PixVerse credits',
     description: [
-      `Account ${accountLabel(email)} · plan **${features.plan_name ?? 'unknown'}**`,
+      `Account ${accountLabel(email)} · plan ${features.plan_name === undefined ? 'unknown' : quoted(features.plan_name, 60)}`,
       `**${formatNumber(spendable)}** credits left to spend (daily + monthly + package)`,
     ].join('\n'),
     color,
@@ -149,7 +155,8 @@ function boundedList(lines: string[], budget = LIST_BUDGET): string {
 
 /** A channel mention when it is in this server, otherwise ids a person can look up. */
 function channelLabel(channel: V1Channel, guildId: string): string {
-  return channel.server === guildId ? `<#${channel.channel}>` : `\`${channel.channel}\` (server \`${channel.server}\`)`;
+  if (channel.server === guildId) return `<#${channel.channel}>`;
+  return `${inlineCode(channel.channel)} (${channel.server === undefined ? 'server unknown' : `server ${inlineCode(channel.server)}`})`;
 }
 
 export type Listing<T> = { ok: true; items: T[] } | { ok: false; failure: FailureText };
@@ -176,7 +183,7 @@ export function emailAccountsEmbed(listing: Listing<V2Account>): APIEmbed {
     return noticeEmbed(title, 'None configured. Add one on useapi.net (`POST /v2/pixverse/accounts`); `/credits` then shows it.');
   }
   const lines = listing.items.map((account) => {
-    const parts = [inlineCode(account.email)];
+    const parts = [quoted(account.email)];
     if (account.maxJobs !== undefined) parts.push(`max jobs ${formatNumber(account.maxJobs)}`);
     if (account.sessionExpiresAt) parts.push(`session expires ${relativeTime(account.sessionExpiresAt)}`);
     const line = parts.join(' · ');

@@ -1,6 +1,6 @@
-import { Refusal } from '../refusal.js';
+import { Refusal, type RefusalCode } from '../refusal.js';
 import { UseapiError } from '../useapi/errors.js';
-import { inlineCode, secondsFromMs } from './format.js';
+import { quoted, secondsFromMs } from './format.js';
 
 /** What a person reads when something did not work: what happened, and what to do next. */
 export interface FailureText {
@@ -8,27 +8,26 @@ export interface FailureText {
   text: string;
 }
 
-/**
- * Text that came from useapi.net, shown as inline code: nothing inside renders (no mention, link,
- * or formatting), whatever the upstream service put there.
- */
-export function quoteUpstream(text: string): string {
-  const clean = text
-    // eslint-disable-next-line no-control-regex -- control characters are what is removed
-    .replace(/[\u0000-\u001f\u007f]+/g, ' ')
-    .trim()
-    .slice(0, 300);
-  return inlineCode(clean || '(no message)');
-}
-
 /** "**What happened.** What to do.": a failure as one line inside a larger message. */
 export function failureSentence(failure: FailureText): string {
   return `**${failure.title}.** ${failure.text}`;
 }
 
+/** The title of a refusal, by its code; the refusal's own message says what to do. */
+const REFUSAL_TITLES: Partial<Record<RefusalCode, string>> = {
+  'missing-permission': 'Permission needed',
+  'expired-action': 'Question expired',
+  'forged-action': 'Not a button of this bot',
+  'not-invoker': 'Not your question',
+  cooldown: 'One moment',
+  'unknown-account': 'Not one of your accounts',
+  'invalid-option': 'Invalid option',
+  'invalid-input': 'Invalid input',
+};
+
 /** The one place a failure becomes words. `error` is whatever a handler threw. */
 export function describeFailure(error: unknown): FailureText {
-  if (error instanceof Refusal) return { title: 'Not possible here', text: error.message };
+  if (error instanceof Refusal) return { title: REFUSAL_TITLES[error.code] ?? 'Not possible here', text: error.message };
   if (!(error instanceof UseapiError)) {
     return {
       title: 'Something went wrong in the bot',
@@ -46,7 +45,7 @@ export function describeFailure(error: unknown): FailureText {
       }
       return {
         title: 'useapi.net refused the request',
-        text: `useapi.net said: ${quoteUpstream(error.upstreamMessage ?? error.message)}. Check the values and try again.`,
+        text: `useapi.net said: ${quoted(error.upstreamMessage ?? error.message, 300)}. Check the values and try again.`,
       };
     case 'unauthorized':
       return {
@@ -101,6 +100,16 @@ export function describeFailure(error: unknown): FailureText {
         title: 'useapi.net sent an unreadable answer',
         text: 'useapi.net answered with something the bot could not read. Try again later; if it persists, the bot may need an update.',
       };
+    case 'interrupted':
+      return error.details.unconfirmedWrite
+        ? {
+            title: 'The bot is restarting',
+            text: 'It stopped before useapi.net confirmed the change, so it may or may not have been made. In a minute, check with `/pixverse-accounts` and try again if needed.',
+          }
+        : {
+            title: 'The bot is restarting',
+            text: 'Nothing was changed. Try again in a minute.',
+          };
   }
 }
 
@@ -143,7 +152,7 @@ export function describeRegistrationFailure(error: unknown): FailureText {
   if (message.startsWith('Required param channel') || message.startsWith('Required param server')) {
     return {
       title: 'useapi.net refused this channel',
-      text: `useapi.net said: ${quoteUpstream(message)}. Run the command inside a regular text channel or thread of this server.`,
+      text: `useapi.net said: ${quoted(message, 300)}. Run the command inside a regular text channel or thread of this server.`,
     };
   }
   return describeFailure(error);

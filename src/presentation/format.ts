@@ -1,13 +1,9 @@
+import { cutTo, singleLine } from '../text.js';
+
 /**
  * Plain-text formatting shared by every message the bot writes. Nothing here knows about discord.js
  * objects; it turns values into the strings a person reads.
  */
-
-/** At most the last 4 characters of a secret are ever shown, and only for secrets long enough to spare them. */
-export function maskSecret(secret: string): string {
-  const visible = secret.length >= 12 ? secret.slice(-4) : '';
-  return `••••${visible}`;
-}
 
 const numberFormat = new Intl.NumberFormat('en-US', { maximumFractionDigits: 2 });
 
@@ -30,11 +26,20 @@ export function progressBar(value: number, max: number | undefined, cells = 10):
 }
 
 /**
- * Text as inline code: nothing inside renders (no mention, link or formatting), so emails and
- * upstream text show as typed. A backtick would end the span, so it becomes a quote.
+ * Text as inline code: nothing inside renders (no mention, link, heading or formatting). A backtick
+ * would end the span, so it becomes a quote.
  */
 export function inlineCode(text: string): string {
   return `\`${text.replace(/`/g, "'")}\``;
+}
+
+/**
+ * Text the bot did not write (useapi.net's plan names and messages, emails, ids), shown as text: on
+ * one line, cut to `max` characters so no value can push a message past Discord's limits, and as
+ * inline code, so it can neither format, link nor mention.
+ */
+export function quoted(text: string, max = 100): string {
+  return inlineCode(cutTo(singleLine(text), max) || '—');
 }
 
 /** Discord renders `<t:…:R>` in each reader's own time zone and language ("in 3 days"). */

@@ -1,5 +1,5 @@
 import { createInterface } from 'node:readline/promises';
-import { commands } from '../discord/commands.js';
+import type { Command } from '../discord/command.js';
 import { createLogger } from '../logger.js';
 import { startSandbox } from './sandbox.js';
 
@@ -27,10 +27,16 @@ help shows this, exit leaves.`;
  * otherwise. Bot logs go to stderr at warn level, so the transcript stays readable.
  */
 export async function runSandbox({
+  commands,
   input = process.stdin,
   output = process.stdout,
   interactive = Boolean(process.stdin.isTTY),
-}: { input?: NodeJS.ReadableStream; output?: NodeJS.WritableStream; interactive?: boolean } = {}): Promise<void> {
+}: {
+  commands: readonly Command[];
+  input?: NodeJS.ReadableStream;
+  output?: NodeJS.WritableStream;
+  interactive?: boolean;
+}): Promise<void> {
   const write = (text: string) => output.write(`${text}\n`);
   write(
     'Sandbox: the real bot against local Discord and useapi.net emulators, with example accounts. Nothing leaves this machine.',
@@ -46,10 +52,18 @@ export async function runSandbox({
     write(`${HELP}\n`);
     const prompt = createInterface({ input, output, terminal: interactive && Boolean((output as NodeJS.WriteStream).isTTY) });
     const lines = prompt[Symbol.asyncIterator]();
+    // Ctrl-C, Ctrl-D or the end of the input close readline, possibly while a command runs; prompting
+    // after that throws ERR_USE_AFTER_CLOSE (Node 24). Lines already read still run, then the loop ends.
+    let closed = false;
+    prompt.once('close', () => {
+      closed = true;
+    });
     try {
       for (;;) {
-        prompt.setPrompt('sandbox> ');
-        prompt.prompt();
+        if (!closed) {
+          prompt.setPrompt('sandbox> ');
+          prompt.prompt();
+        }
         const next = await lines.next();
         const line = next.done ? 'exit' : next.value.trim();
         if (line === 'exit' || line === 'quit') break;

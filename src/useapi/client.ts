@@ -7,13 +7,14 @@ import {
   featuresSchema,
   v1ChannelSchema,
   v1ChannelsSchema,
-  v2AccountSchema,
   v2AccountsSchema,
   type Features,
   type V1Channel,
   type V2Account,
 } from './schemas.js';
+import { secretScrubber } from '../secrets.js';
 import { isSnowflake } from '../snowflake.js';
+import { cutTo, singleLine } from '../text.js';
 
 /** The few logger methods the client uses; pino's Logger satisfies it. */
 export interface ClientLogger {
@@ -47,6 +48,19 @@ export interface UseapiClientOptions {
   retryBaseMs?: number;
   logger?: ClientLogger;
   observer?: UseapiObserver;
+  /**
+   * Values useapi.net must never be quoted with (the bot's tokens): taken out of any text it sends
+   * back before that text is kept in an error, so no cut can leave part of one behind.
+   */
+  secrets?: ReadonlyArray<string | undefined>;
+}
+
+/** How fresh a read must be. */
+export interface ReadOptions {
+  /** Ask useapi.net now, whatever the cache holds (the answer still refreshes the cache). */
+  fresh?: boolean;
+  /** Accept a cached answer only when it is younger than this. */
+  maxAgeMs?: number;
 }
 
 export interface RegisterChannelInput {
@@ -55,6 +69,22 @@ export interface RegisterChannelInput {
   /** The Discord user token useapi.net will drive PixVerse with. Sent, never stored or returned. */
   discord: string;
   maxJobs: number;
+}
+
+/** Upstream text kept in an error: enough for any message useapi.net documents. */
+const MAX_UPSTREAM_TEXT = 300;
+type Method = 'GET' | 'POST' | 'DELETE';
+
+const ACCOUNTS_PATH = '/v2/pixverse/accounts';
+
+function featuresPath(email: string | undefined): string {
+  if (email === undefined) return '/v2/pixverse/features/';
+  try {
+    return `/v2/pixverse/features/?email=${encodeURIComponent(email)}`;
+  } catch {
+    // Half a surrogate pair has no URL encoding; such a value names no account useapi.net could hold.
+    throw new UseapiError('bad-request', 'the email is not valid text');
+  }
 }
 
 /** Bodies are small JSON documents; anything far larger is not a useapi.net answer. */
@@ -72,7 +102,16 @@ interface Answer {
 
 interface CacheEntry {
   value: unknown;
-  expiresAt: number;
+  /** performance.now() when the answer arrived. */
+  storedAt: number;
+}
+
+/** What one call sends: a body, and what its answer must never be quoted with. */
+interface SendOptions {
+  body?: unknown;
+  /** Secrets inside `body` (a token, a password), scrubbed from whatever useapi.net answers. */
+  bodySecrets?: readonly string[];
+  emptyOn404?: boolean;
 }
 
 /**
@@ -89,6 +128,9 @@ export class UseapiClient {
   private lastKnownAccounts: V2Account[] | undefined;
   private readonly maxRetries: number;
   private readonly retryBaseMs: number;
+  /** Aborted by `interrupt()`: every call waiting on useapi.net gives up at once. */
+  private readonly stopping = new AbortController();
+  private readonly secrets: ReadonlyArray<string | undefined>;
 
   constructor(private readonly options: UseapiClientOptions) {
     this.dispatcher = new Agent({
@@ -100,25 +142,39 @@ export class UseapiClient {
     });
     this.maxRetries = options.maxRetries ?? 2;
     this.retryBaseMs = options.retryBaseMs ?? 300;
+    this.secrets = [options.token, ...(options.secrets ?? [])];
   }
 
   /** Plan and credits of one v2 account; `email` may be left out when exactly one account exists. */
-  features(email?: string): Promise<Features> {
-    const query = email === undefined ? '' : `?email=${encodeURIComponent(email)}`;
-    return this.cachedRead(`/v2/pixverse/features/${query}`, async (path) => {
+  async features(email?: string, read: ReadOptions = {}): Promise<Features> {
+    return this.cachedRead(featuresPath(email), read, async (path) => {
       const answer = await this.send('GET', path);
       return parse(featuresSchema, answer, 'GET /v2/pixverse/features');
     });
   }
 
+  /** The cached plan and credits of one account, without asking useapi.net; undefined unless fresh. */
+  peekFeatures(email?: string): Features | undefined {
+    try {
+      return this.peek<Features>(featuresPath(email));
+    } catch {
+      return undefined;
+    }
+  }
+
   /** Every configured v2 account; "none configured" is an empty list. */
-  async accounts(): Promise<V2Account[]> {
-    const list = await this.cachedRead('/v2/pixverse/accounts', async (path) => {
+  async accounts(read: ReadOptions = {}): Promise<V2Account[]> {
+    const list = await this.cachedRead(ACCOUNTS_PATH, read, async (path) => {
       const answer = await this.send('GET', path, { emptyOn404: true });
       return answer ? parse(v2AccountsSchema, answer, 'GET /v2/pixverse/accounts') : [];
     });
     this.lastKnownAccounts = list;
     return list;
+  }
+
+  /** The cached account list, without asking useapi.net; undefined unless fresh. */
+  peekAccounts(): V2Account[] | undefined {
+    return this.peek<V2Account[]>(ACCOUNTS_PATH);
   }
 
   /**
@@ -129,23 +185,15 @@ export class UseapiClient {
     return this.lastKnownAccounts;
   }
 
-  /** One v2 account. */
-  async account(email: string): Promise<V2Account> {
-    return this.coalesce(`/v2/pixverse/accounts/${encodeURIComponent(email)}`, async (path) => {
-      const answer = await this.send('GET', path);
-      return parse(v2AccountSchema, answer, 'GET /v2/pixverse/accounts/<email>');
-    });
-  }
-
   /** Every v1 channel registration, tokens masked; "none configured" is an empty list. */
-  channels(): Promise<V1Channel[]> {
-    return this.cachedRead('/v1/pixverse/account', async (path) => {
+  channels(read: ReadOptions = {}): Promise<V1Channel[]> {
+    return this.cachedRead('/v1/pixverse/account', read, async (path) => {
       const answer = await this.send('GET', path, { emptyOn404: true });
       return answer ? parse(v1ChannelsSchema, answer, 'GET /v1/pixverse/account') : [];
     });
   }
 
-  /** One v1 channel registration, token masked, or undefined when the channel is not registered. */
+  /** One v1 channel registration, token masked, or undefined when the channel is not registered. Never cached. */
   async channel(id: string): Promise<V1Channel | undefined> {
     const path = `/v1/pixverse/account/${snowflakeSegment(id)}`;
     return this.coalesce(path, async () => {
@@ -159,6 +207,7 @@ export class UseapiClient {
     const path = `/v1/pixverse/account/${snowflakeSegment(input.channel)}`;
     await this.send('POST', path, {
       body: { discord: input.discord, server: input.server, channel: input.channel, maxJobs: input.maxJobs },
+      bodySecrets: [input.discord],
     });
     this.invalidate();
   }
@@ -171,8 +220,17 @@ export class UseapiClient {
     return answer !== undefined;
   }
 
+  /**
+   * Gives up every call still waiting on useapi.net, now and from now on: each fails as
+   * `interrupted`. For a shutdown that must not wait for a slow upstream.
+   */
+  interrupt(): void {
+    this.stopping.abort();
+  }
+
   /** Ends every connection, abandoning requests still open (the router has drained by then). */
   async close(): Promise<void> {
+    this.interrupt();
     await this.dispatcher.destroy();
   }
 
@@ -182,15 +240,22 @@ export class UseapiClient {
     this.inFlight.clear();
   }
 
-  /** A read answered from the cache while fresh, otherwise coalesced and stored on success. */
-  private async cachedRead<T>(path: string, load: (path: string) => Promise<T>): Promise<T> {
+  private peek<T>(path: string): T | undefined {
     const hit = this.cache.get(path);
-    if (hit && hit.expiresAt > performance.now()) return hit.value as T;
+    return hit && performance.now() - hit.storedAt < this.options.cacheTtlMs ? (hit.value as T) : undefined;
+  }
+
+  /** A read answered from the cache while fresh enough, otherwise coalesced and stored on success. */
+  private async cachedRead<T>(path: string, read: ReadOptions, load: (path: string) => Promise<T>): Promise<T> {
+    const hit = this.cache.get(path);
+    const maxAge = Math.min(this.options.cacheTtlMs, read.maxAgeMs ?? Number.POSITIVE_INFINITY);
+    if (!read.fresh && hit && performance.now() - hit.storedAt < maxAge) return hit.value as T;
     const generation = this.generation;
     const value = await this.coalesce(path, load);
     if (this.options.cacheTtlMs > 0 && generation === this.generation) {
+      this.cache.delete(path);
       if (this.cache.size >= MAX_CACHE_ENTRIES) this.evictOldest();
-      this.cache.set(path, { value, expiresAt: performance.now() + this.options.cacheTtlMs });
+      this.cache.set(path, { value, storedAt: performance.now() });
     }
     return value;
   }
@@ -216,25 +281,19 @@ export class UseapiClient {
    * one total time budget. Written here rather than with undici's RetryAgent because that one has no
    * jitter and cannot tell that a Retry-After would overrun the user's wait.
    */
-  private async send(
-    method: 'GET' | 'POST' | 'DELETE',
-    path: string,
-    opts: { body?: unknown; emptyOn404: true },
-  ): Promise<Answer | undefined>;
-  private async send(method: 'GET' | 'POST' | 'DELETE', path: string, opts?: { body?: unknown }): Promise<Answer>;
-  private async send(
-    method: 'GET' | 'POST' | 'DELETE',
-    path: string,
-    opts: { body?: unknown; emptyOn404?: boolean } = {},
-  ): Promise<Answer | undefined> {
+  private async send(method: Method, path: string, opts: SendOptions & { emptyOn404: true }): Promise<Answer | undefined>;
+  private async send(method: Method, path: string, opts?: SendOptions): Promise<Answer>;
+  private async send(method: Method, path: string, opts: SendOptions = {}): Promise<Answer | undefined> {
     const endpoint = endpointTemplate(method, path);
     const { logger, observer } = this.options;
+    const scrub = secretScrubber([...this.secrets, ...(opts.bodySecrets ?? [])]);
+    const failure = (caught: unknown) => this.toUseapiError(caught, method, endpoint);
     const deadline = performance.now() + this.options.timeouts.totalMs;
     for (let attempt = 0; ; attempt += 1) {
       const started = performance.now();
       try {
         const answer = await this.attempt(method, path, opts.body, deadline).catch((caught: unknown) => {
-          const error = toUseapiError(caught, endpoint);
+          const error = failure(caught);
           observer?.upstreamAttempt(endpoint, error.kind, performance.now() - started);
           throw error;
         });
@@ -243,9 +302,9 @@ export class UseapiClient {
         logger?.debug({ endpoint, status: answer.status, ms: Math.round(ms), attempt }, 'useapi.net answered');
         if (answer.status >= 200 && answer.status < 300) return answer;
         if (answer.status === 404 && opts.emptyOn404 && isNoneConfigured(answer)) return undefined;
-        throw errorFromAnswer(answer, endpoint);
+        throw errorFromAnswer(answer, endpoint, scrub);
       } catch (caught) {
-        const error = toUseapiError(caught, endpoint);
+        const error = failure(caught);
         const wait =
           method === 'GET' && attempt < this.maxRetries && isRetryable(error) ? this.backoff(attempt, error) : undefined;
         if (wait === undefined || performance.now() + wait >= deadline) {
@@ -256,7 +315,9 @@ export class UseapiClient {
           { endpoint, kind: error.kind, status: error.status, waitMs: wait },
           'retrying useapi.net read',
         );
-        await sleep(wait);
+        await sleep(wait, undefined, { signal: this.stopping.signal }).catch((aborted: unknown) => {
+          throw failure(aborted);
+        });
       }
     }
   }
@@ -268,7 +329,7 @@ export class UseapiClient {
     return step / 2 + Math.random() * (step / 2);
   }
 
-  private async attempt(method: string, path: string, body: unknown, deadline: number): Promise<Answer> {
+  private async attempt(method: Method, path: string, body: unknown, deadline: number): Promise<Answer> {
     // AbortSignal.timeout takes a whole number of ms and a timer's range; a fraction throws ERR_OUT_OF_RANGE.
     const remaining = Math.min(MAX_TIMER_MS, Math.max(1, Math.ceil(deadline - performance.now())));
     const response = await request(`${this.options.baseUrl}${path}`, {
@@ -280,9 +341,20 @@ export class UseapiClient {
         ...(body === undefined ? {} : { 'content-type': 'application/json' }),
       },
       body: body === undefined ? undefined : JSON.stringify(body),
-      signal: AbortSignal.timeout(remaining),
+      signal: AbortSignal.any([AbortSignal.timeout(remaining), this.stopping.signal]),
     });
     return { status: response.statusCode, headers: response.headers, text: await readCapped(response.body) };
+  }
+
+  /** Whatever was thrown → one `UseapiError`; after `interrupt()` every failure is `interrupted`. */
+  private toUseapiError(caught: unknown, method: Method, endpoint: string): UseapiError {
+    if (this.stopping.signal.aborted) {
+      return new UseapiError('interrupted', `${endpoint} was abandoned: the bot is stopping`, {
+        endpoint,
+        unconfirmedWrite: method !== 'GET',
+      });
+    }
+    return toUseapiError(caught, endpoint);
   }
 }
 
@@ -362,9 +434,9 @@ const STATUS_KINDS: Record<number, UseapiErrorKind> = {
   596: 'account-error',
 };
 
-function errorFromAnswer(answer: Answer, endpoint: string): UseapiError {
+function errorFromAnswer(answer: Answer, endpoint: string, scrub: (text: string) => string): UseapiError {
   const kind = STATUS_KINDS[answer.status] ?? 'upstream';
-  const upstreamMessage = upstreamErrorText(answer);
+  const upstreamMessage = upstreamErrorText(answer, scrub);
   const retryAfterMs = answer.status === 429 ? parseRetryAfter(answer.headers['retry-after']) : undefined;
   return new UseapiError(kind, `${endpoint} answered ${answer.status}${upstreamMessage ? `: ${upstreamMessage}` : ''}`, {
     status: answer.status,
@@ -374,8 +446,11 @@ function errorFromAnswer(answer: Answer, endpoint: string): UseapiError {
   });
 }
 
-/** useapi.net's `error` text when the body is its JSON error shape; a short plain-text body otherwise. */
-function upstreamErrorText(answer: Answer): string | undefined {
+/**
+ * useapi.net's `error` text when the body is its JSON error shape; a short plain-text body otherwise.
+ * Secrets go before anything is cut: a cut first could leave part of one that no scrubber recognises.
+ */
+function upstreamErrorText(answer: Answer, scrub: (text: string) => string): string | undefined {
   let text: string | undefined;
   try {
     const parsed = errorBodySchema.safeParse(JSON.parse(answer.text));
@@ -385,9 +460,8 @@ function upstreamErrorText(answer: Answer): string | undefined {
     // HTML error pages (proxies, Cloudflare) say nothing a user can act on.
     if (!contentType.includes('html') && !/^\s*</.test(answer.text)) text = answer.text;
   }
-  // eslint-disable-next-line no-control-regex -- control characters are what is being removed
-  const clean = text?.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
-  return clean ? clean.slice(0, 300) : undefined;
+  const clean = text === undefined ? '' : singleLine(scrub(text));
+  return clean ? cutTo(clean, MAX_UPSTREAM_TEXT) : undefined;
 }
 
 /** Retry-After as seconds or as an HTTP date; absent or unreadable → undefined. */
@@ -401,7 +475,7 @@ export function parseRetryAfter(header: string | string[] | undefined): number |
 
 const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
 
-/** Whatever was thrown → one `UseapiError`. */
+/** Whatever was thrown by one attempt → one `UseapiError`. */
 function toUseapiError(caught: unknown, endpoint: string): UseapiError {
   if (caught instanceof UseapiError) {
     return caught.details.endpoint ? caught : new UseapiError(caught.kind, caught.message, { ...caught.details, endpoint });

@@ -13,7 +13,8 @@ export type UseapiErrorKind =
   | 'upstream' // 5xx or any other unexpected status
   | 'timeout' // no answer within the time budget
   | 'network' // connection refused, reset, DNS…
-  | 'invalid-response'; // an answer whose body is not what the reference describes
+  | 'invalid-response' // an answer whose body is not what the reference describes
+  | 'interrupted'; // abandoned because the bot is stopping
 
 export class UseapiError extends Error {
   override readonly name = 'UseapiError';
@@ -28,6 +29,8 @@ export class UseapiError extends Error {
       retryAfterMs?: number;
       /** Which endpoint failed, as `GET /v2/pixverse/features` (no query: it can hold an email). */
       endpoint?: string;
+      /** An interrupted write: useapi.net may or may not have applied it. */
+      unconfirmedWrite?: boolean;
     } = {},
   ) {
     super(message);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { maskSecret } from '../presentation/format.js';
+import { maskSecret } from '../secrets.js';
 import { SNOWFLAKE } from '../snowflake.js';
 
 /**
@@ -116,13 +116,18 @@ export const v2AccountsSchema = z.record(z.string(), v2AccountRecord).transform(
     .sort((a, b) => a.email.localeCompare(b.email)),
 );
 
-/** `GET /v2/pixverse/accounts/<email>`: one record. */
+/** `POST /v2/pixverse/accounts/<email>` answers with one record. */
 export const v2AccountSchema = v2AccountRecord.transform((record) => toV2Account(record.email ?? '', record));
+
+/** A Discord id, sent as a string or a number. */
+const snowflakeId = z.union([z.string(), z.number()]).transform(String).pipe(z.string().regex(SNOWFLAKE));
 
 const v1ChannelRecord = z
   .object({
-    channel: z.union([z.string(), z.number()]).transform(String).pipe(z.string().regex(SNOWFLAKE)),
-    server: z.union([z.string(), z.number()]).transform(String),
+    channel: snowflakeId,
+    // Compared with the server an interaction comes from and shown to admins: anything but an id is
+    // no server at all (and no button of this server's may act on it).
+    server: tolerant(snowflakeId),
     maxJobs: lenientNumber,
     // The reference: `discord` is a Discord user token in clear. It is masked here, at parse time,
     // so the clear value is never held by anything the client returns.

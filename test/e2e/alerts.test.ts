@@ -84,7 +84,40 @@ describe('credit alerts through Discord', () => {
     expect(text).toContain('below **100** spendable credits');
     expect(text).toContain('every **15 min**');
     expect(text).toContain('Check run now: nothing new to report');
-    expect(text).toContain('`low@example.com` · 20 credits · plan Pro · ⚠️ low (alerted)');
+    expect(text).toContain('`low@example.com` · 20 credits · plan `Pro` · ⚠️ low (alerted)');
+    expect(stack.discord.channelMessages(OTHER_CHANNEL.id)).toHaveLength(1);
+  });
+
+  it('an alert Discord refuses for good is dropped, logged once, and check_now says so instead of "nothing new"', async () => {
+    stack = await alertStack({ CHECK_INTERVAL: 'off' });
+    stack.discord.addRestFault({
+      method: 'POST',
+      path: /^\/channels\/\d+\/messages$/,
+      status: 400,
+      body: { code: 50035, message: 'Invalid Form Body' },
+    });
+    const check = async () =>
+      visibleText(
+        await stack!
+          .command('credits-alerts', [{ name: 'check_now', type: 5, value: true }], { permissions: ADMIN })
+          .finalMessage(),
+      );
+    expect(await check()).toContain('Check run now: 1 refused by Discord and dropped (see the log)');
+    expect(await check()).toContain('Check run now: nothing new to report');
+    expect(stack.logs.filter((line) => line.includes('refused an alert for good'))).toHaveLength(1);
+  });
+
+  it('an alert that cannot be posted now is counted, and posted by the next check', async () => {
+    stack = await alertStack({ CHECK_INTERVAL: 'off' });
+    stack.discord.addRestFault({ method: 'POST', path: /^\/channels\/\d+\/messages$/, status: 503, times: 4 });
+    const check = async () =>
+      visibleText(
+        await stack!
+          .command('credits-alerts', [{ name: 'check_now', type: 5, value: true }], { permissions: ADMIN })
+          .finalMessage(10_000),
+      );
+    expect(await check()).toContain('1 could not be posted (the next check tries again)');
+    expect(await check()).toContain('Check run now: 1 alert posted');
     expect(stack.discord.channelMessages(OTHER_CHANNEL.id)).toHaveLength(1);
   });
 

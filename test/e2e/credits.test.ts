@@ -18,7 +18,7 @@ describe('/credits end to end', () => {
     const text = visibleText(message);
 
     expect(text).toContain('`team@example.com`');
-    expect(text).toContain('plan **Pro**');
+    expect(text).toContain('plan `Pro`');
     // 30 daily + 12,450 monthly + 500 package
     expect(text).toContain('**12,980** credits left to spend');
     expect(text).toContain('**12,450** / 15,000');
@@ -46,7 +46,7 @@ describe('/credits end to end', () => {
       ],
     });
     const message = await stack.command('credits', [{ name: 'email', type: 3, value: 'video+team@example.com' }]).finalMessage();
-    expect(visibleText(message)).toContain('plan **Ultra**');
+    expect(visibleText(message)).toContain('plan `Ultra`');
     const [request] = stack.useapi.requestsTo('GET', '/v2/pixverse/features');
     expect(request?.query.get('email')).toBe('video+team@example.com');
   });
@@ -116,15 +116,57 @@ describe('/credits end to end', () => {
     expect(stack.discord.requests.filter((r) => r.method === 'PATCH' && r.path.includes(warm.token))).toHaveLength(0);
   });
 
-  it('answers a second /credits from the same user within the cooldown with the wait, no upstream call', async () => {
-    stack = await startStack({ env: { CREDITS_COOLDOWN: '30s' } });
+  it('CREDITS_COOLDOWN makes a user wait before asking useapi.net again, and no one else', async () => {
+    stack = await startStack({ env: { CREDITS_COOLDOWN: '30s', USEAPI_CACHE_TTL: '0s' } });
     await stack.command('credits').finalMessage();
     const again = await stack.command('credits').finalMessage();
     expect(visibleText(again)).toMatch(/Try again in (30|29) s/);
     expect(isEphemeral(again)).toBe(true);
     const otherUser = await stack.command('credits', [], { userId: '200000000000000999' }).finalMessage();
     expect(visibleText(otherUser)).toContain('credits left to spend');
+    expect(stack.useapi.requestsTo('GET', '/v2/pixverse/features')).toHaveLength(2);
+  });
+
+  it('the cooldown never holds back an answer the cache already has', async () => {
+    stack = await startStack({ env: { CREDITS_COOLDOWN: '30s' } });
+    await stack.command('credits').finalMessage();
+    const again = stack.command('credits');
+    expect((await again.firstResponse()).callbackType).toBe(4);
+    expect(visibleText(await again.finalMessage())).toContain('credits left to spend');
     expect(stack.useapi.requestsTo('GET', '/v2/pixverse/features')).toHaveLength(1);
+  });
+
+  it('the cooldown never holds back a retry after a failure', async () => {
+    stack = await startStack({ env: { CREDITS_COOLDOWN: '30s' } });
+    stack.useapi.addFault({ path: '/v2/pixverse/features', fault: { kind: 'status', status: 500 }, times: 1 });
+    expect(visibleText(await stack.command('credits').finalMessage())).toContain('useapi.net is having trouble');
+    expect(visibleText(await stack.command('credits').finalMessage())).toContain('credits left to spend');
+  });
+
+  it('is off by default: a user asking twice gets two answers', async () => {
+    stack = await startStack({ env: { USEAPI_CACHE_TTL: '0s' } });
+    for (let i = 0; i < 2; i += 1)
+      expect(visibleText(await stack.command('credits').finalMessage())).toContain('credits left to spend');
+    expect(stack.useapi.requestsTo('GET', '/v2/pixverse/features')).toHaveLength(2);
+  });
+
+  it('a flood of made-up emails is answered locally and does not starve a real user', async () => {
+    stack = await startStack({ env: { USEAPI_CACHE_TTL: '0s' } });
+    stack.useapi.latencyMs = 100;
+    const flood = Array.from({ length: 300 }, (_, i) =>
+      stack!.command('credits', [{ name: 'email', type: 3, value: `made-up-${i}@example.com` }], {
+        userId: `2000000000001${String(i).padStart(5, '0')}`,
+      }),
+    );
+    const real = stack.command('credits', [{ name: 'email', type: 3, value: 'team@example.com' }]);
+    expect(visibleText(await real.finalMessage(4_000))).toContain('credits left to spend');
+    const answers = await Promise.all(flood.map((handle) => handle.finalMessage(4_000)));
+    for (const answer of answers) expect(visibleText(answer)).toContain('is not one of the PixVerse accounts');
+    expect(stack.useapi.requestsTo('GET', '/v2/pixverse/features').map((request) => request.query.get('email'))).toEqual([
+      'team@example.com',
+    ]);
+    // Concurrent list reads share one request: the flood costs a handful of list reads, not 300.
+    expect(stack.useapi.requestsTo('GET', '/v2/pixverse/accounts').length).toBeLessThanOrEqual(4);
   });
 
   it('coalesces a burst of identical requests into one upstream call', async () => {

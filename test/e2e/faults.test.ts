@@ -40,7 +40,7 @@ async function expectServedNormally(s: Stack): Promise<void> {
   expect(first.at - handle.dispatchedAt).toBeLessThan(3_000);
   const text = visibleText(await handle.finalMessage());
   expect(text).toContain('credits left to spend');
-  expect(text).toContain('plan **Pro**');
+  expect(text).toContain('plan `Pro`');
 }
 
 interface FaultCase {

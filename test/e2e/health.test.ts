@@ -44,13 +44,19 @@ describe('HEALTH_PORT: /healthz and /metrics', () => {
     expect(type).toContain('text/plain');
     expect(text).toContain('pixverse_bot_interactions_total{command="credits",outcome="ok"} 1');
     expect(text).toContain('pixverse_bot_interactions_total{command="credits",outcome="upstream:account-error"} 1');
-    expect(text).toContain('pixverse_bot_interactions_total{command="pixverse-register",outcome="refused"} 1');
+    expect(text).toContain('pixverse_bot_interactions_total{command="pixverse-register",outcome="refused:missing-permission"} 1');
     expect(text).toMatch(/pixverse_bot_interaction_duration_seconds_count\{command="credits"\} 2/);
     expect(text).toMatch(
       /pixverse_bot_useapi_request_duration_seconds_count\{endpoint="GET \/v2\/pixverse\/features",result="200"\} 1/,
     );
     expect(text).toContain('pixverse_bot_useapi_errors_total{kind="account-error"} 1');
     expect(text).toMatch(/pixverse_bot_process_resident_memory_bytes \d+/);
+    // Both deferred /credits were edited through the webhook client (outside the bot's global
+    // limiter), one rate-limit handler per interaction token; the bot's own client holds none of them.
+    expect(text).toContain('pixverse_bot_discord_rest_handlers{client="webhooks"} 2');
+    const botHandlers = Number(/pixverse_bot_discord_rest_handlers\{client="bot"\} (\d+)/.exec(text)?.[1]);
+    expect(stack.bot.client.rest.handlers.filter((_, key) => key.includes('webhooks'))).toHaveLength(0);
+    expect(botHandlers).toBe(stack.bot.client.rest.handlers.size);
     expect(text).not.toContain('team@example.com');
     expect((await get('/nothing')).status).toBe(404);
   });

@@ -1,8 +1,9 @@
 import type { APIChatInputApplicationCommandInteraction, APIMessage } from 'discord-api-types/v10';
 import { afterEach, describe, expect, it } from 'vitest';
-import { commands } from '../../src/discord/commands.js';
+import { commands } from '../../commands/index.js';
 import { chatInputInteraction, type InvokerFixture } from '../../src/emulators/discord/index.js';
-import { ADMIN, GUILD_ID, TEXT_CHANNEL, isEphemeral, startStack, visibleText, type Stack } from './stack.js';
+import { featuresFixture } from '../../src/emulators/useapi.js';
+import { ADMIN, GUILD_ID, SECRETS, TEXT_CHANNEL, isEphemeral, startStack, visibleText, type Stack } from './stack.js';
 
 /**
  * Payloads Discord itself would never send (it validates options against the registered command),
@@ -162,19 +163,65 @@ describe('emails that try to steer the URL', () => {
     'a&email=b@example.com',
   ];
 
-  it.each(steering)('%s: stays one query value of GET /v2/pixverse/features/ (or is refused)', async (email) => {
-    stack = await startStack();
+  it.each(steering)('%s, as a real account: exactly one query value of GET /v2/pixverse/features/', async (email) => {
+    stack = await startStack({ accounts: [{ email }, { email: 'team@example.com' }] });
     const handle = stack.discord.dispatchInteraction(rawCommand(stack, 'credits', [{ name: 'email', type: 3, value: email }]));
     const text = visibleText(await handle.finalMessage());
     expect(handlerFailures(stack)).toEqual([]);
-    for (const request of stack.useapi.requests) {
-      expect(request.method).toBe('GET');
-      expect(request.path).toBe('/v2/pixverse/features/');
-      expect(request.query.getAll('email')).toEqual([email]);
-      expect([...request.query.keys()]).toEqual(['email']);
+    const reads = stack.useapi.requests.filter((request) => request.path !== '/v2/pixverse/accounts');
+    expect(reads).toHaveLength(1);
+    expect(reads[0]!.method).toBe('GET');
+    expect(reads[0]!.path).toBe('/v2/pixverse/features/');
+    expect(reads[0]!.query.getAll('email')).toEqual([email]);
+    expect([...reads[0]!.query.keys()]).toEqual(['email']);
+    expect(text).toContain('credits left to spend');
+  });
+
+  it.each(steering)('%s, not an account: answered from the account list, never sent to useapi.net', async (email) => {
+    stack = await startStack();
+    const handle = stack.discord.dispatchInteraction(rawCommand(stack, 'credits', [{ name: 'email', type: 3, value: email }]));
+    expect(visibleText(await handle.finalMessage())).toContain('is not one of the PixVerse accounts');
+    // The list read at start-up is seconds old: it is the answer, with no request at all.
+    expect(stack.useapi.requests).toEqual([]);
+    expect(handlerFailures(stack)).toEqual([]);
+  });
+
+  it('without a cache, an unknown email costs list reads only, never a credits read', async () => {
+    stack = await startStack({ env: { USEAPI_CACHE_TTL: '0s' } });
+    const handle = stack.discord.dispatchInteraction(
+      rawCommand(stack, 'credits', [{ name: 'email', type: 3, value: 'made-up@example.com' }]),
+    );
+    expect(visibleText(await handle.finalMessage())).toContain('is not one of the PixVerse accounts');
+    expect(stack.useapi.requests.map((request) => request.path)).toEqual(['/v2/pixverse/accounts', '/v2/pixverse/accounts']);
+  });
+});
+
+describe('ill-formed strings and members', () => {
+  it('an email holding half a surrogate pair is refused, with no exception and no upstream call', async () => {
+    stack = await startStack();
+    for (const email of ['team\uD800@example.com', '\uDC00', 'a\uDBFFb@example.com']) {
+      await expectRefusal(stack, rawCommand(stack, 'credits', [{ name: 'email', type: 3, value: email }]), 'broken text');
     }
-    // The emulator knows no such account: the bot says so, and shows the email as typed, inertly.
-    if (stack.useapi.requests.length > 0) expect(text).toContain('Not found on useapi.net');
+    expect(stack.useapi.requests).toEqual([]);
+    expect(handlerFailures(stack)).toEqual([]);
+  });
+
+  it('a whole emoji (a surrogate pair) is still an ordinary string', async () => {
+    stack = await startStack();
+    const handle = stack.discord.dispatchInteraction(
+      rawCommand(stack, 'credits', [{ name: 'email', type: 3, value: 'team😀@example.com' }]),
+    );
+    expect(visibleText(await handle.finalMessage())).toContain('is not one of the PixVerse accounts');
+    expect(handlerFailures(stack)).toEqual([]);
+  });
+
+  it('an admin command from a member whose permissions field is missing is refused, not a bug', async () => {
+    stack = await startStack();
+    const payload = rawCommand(stack, 'pixverse-accounts', [], admin);
+    delete (payload.member as { permissions?: string }).permissions;
+    await expectRefusal(stack, payload, 'did not say what you may do here');
+    expect(stack.useapi.requests).toEqual([]);
+    expect(handlerFailures(stack)).toEqual([]);
   });
 });
 
@@ -255,5 +302,103 @@ describe('text from useapi.net', () => {
     expect(span).toContain('code');
     expect(stack.useapi.requestsTo('POST', '/v1/pixverse/account/')).toHaveLength(1);
     // allowed_mentions parse [] on every message is asserted by stack.close().
+  });
+
+  const HOSTILE_PLAN = 'Pro **[Verify](https://evil.example)** @everyone <@&1> # H';
+
+  /** Visible text with every inline-code span taken out: what could render as markdown. */
+  function outsideCode(text: string): string {
+    return text.replace(/`[^`\n]*`/g, '');
+  }
+
+  it('a plan name is text in a shared embed: no link, no heading, no mention can render', async () => {
+    stack = await startStack({
+      accounts: [{ email: 'team@example.com', features: featuresFixture({ plan_name: HOSTILE_PLAN }) }],
+    });
+    const message = await stack.command('credits', [{ name: 'share', type: 5, value: true }]).finalMessage();
+    const text = visibleText(message);
+    expect(isEphemeral(message)).toBe(false);
+    expect(text).toContain(`\`${HOSTILE_PLAN}\``);
+    for (const fragment of ['https://evil.example', '[Verify', '@everyone', '<@&1>', '# H']) {
+      expect(outsideCode(text)).not.toContain(fragment);
+    }
+  });
+
+  it('a 5,000-character plan name is cut to fit, and the reply goes out', async () => {
+    const long = `Pro ${'x'.repeat(5_000)}`;
+    stack = await startStack({ accounts: [{ email: 'team@example.com', features: featuresFixture({ plan_name: long }) }] });
+    const message = await stack.command('credits').finalMessage();
+    const text = visibleText(message);
+    expect(text).toContain('credits left to spend');
+    expect(text).toMatch(/plan `Pro x+…`/);
+    expect(text).not.toContain('x'.repeat(200));
+    expect(stack.discord.validationErrors).toEqual([]);
+  });
+
+  it('/credits-alerts shows plan names as text too', async () => {
+    stack = await startStack({
+      accounts: [{ email: 'team@example.com', features: featuresFixture({ plan_name: HOSTILE_PLAN }) }],
+      env: { ALERT_CHANNEL_ID: TEXT_CHANNEL.id, CHECK_INTERVAL: '1h' },
+    });
+    const message = await stack.command('credits-alerts', [{ name: 'check_now', type: 5, value: true }], admin).finalMessage();
+    const text = visibleText(message);
+    expect(text).toContain(`plan \`${HOSTILE_PLAN}\``);
+    expect(outsideCode(text)).not.toContain('https://evil.example');
+  });
+
+  it('a v1 registration whose server is not an id cannot break out of its code span', async () => {
+    const breakout = '1` [x](https://evil.example) `';
+    stack = await startStack({
+      channels: [{ channel: '400000000000000055', server: breakout, discord: 'breakout-clear-user-token-0000-ZZZZ', maxJobs: 1 }],
+    });
+    const text = visibleText(await stack.command('pixverse-accounts', [], admin).finalMessage());
+    expect(text).toContain('`400000000000000055` (server unknown)');
+    expect(text).not.toContain('evil.example');
+  });
+});
+
+describe('secrets useapi.net echoes back', () => {
+  /** useapi.net answering a registration with a 400 whose message quotes what it was sent. */
+  function echoingRegistration(s: Stack, echoed: (sent: Record<string, unknown>) => string): void {
+    s.useapi.addFault({
+      method: 'POST',
+      path: /^\/v1\/pixverse\/account\//,
+      fault: {
+        kind: 'status',
+        status: 400,
+        body: JSON.stringify({ error: echoed({}), code: 400 }),
+        contentType: 'application/json',
+      },
+    });
+  }
+
+  it('the configured PixVerse token, quoted in a 400, is scrubbed from the reply and every log line', async () => {
+    stack = await startStack();
+    echoingRegistration(stack, () => `Invalid discord token ${SECRETS.pixverseDiscordToken} for this channel`);
+    const text = visibleText(await stack.command('pixverse-register', [], admin).finalMessage());
+    expect(text).toContain('useapi.net said:');
+    expect(text).toContain('Invalid discord token [redacted] for this channel');
+    // stack.close() fails if the token reached Discord or the log.
+  });
+
+  it('a token typed into the form, quoted in a 400, is scrubbed too', async () => {
+    stack = await startStack({ env: { PIXVERSE_DISCORD_TOKEN: undefined } });
+    const typed = 'typed-echoed-user-token-0123456789-MNOP';
+    stack.secrets.push(typed);
+    echoingRegistration(stack, () => `discord ${typed} rejected`);
+    const first = await stack.command('pixverse-register', [], admin).firstResponse();
+    const form = (first.body as { data: { custom_id: string } }).data.custom_id;
+    const text = visibleText(await stack.submitModal(form, { token: typed }, admin).finalMessage());
+    expect(text).toContain('discord [redacted] rejected');
+  });
+
+  it('a secret that straddles the 300-character cut leaves no piece behind in the reply or the log', async () => {
+    stack = await startStack();
+    // The token starts 290 characters in: a cut at 300 before scrubbing would keep its first 10 characters.
+    echoingRegistration(stack, () => `${'e'.repeat(290)}${SECRETS.pixverseDiscordToken} and more`);
+    await stack.command('pixverse-register', [], admin).finalMessage();
+    const piece = SECRETS.pixverseDiscordToken.slice(0, 9);
+    expect(stack.logs.filter((line) => line.includes(piece))).toEqual([]);
+    for (const request of stack.discord.requests) expect(JSON.stringify(request.body ?? '')).not.toContain(piece);
   });
 });

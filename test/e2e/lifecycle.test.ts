@@ -1,5 +1,5 @@
 import type { APIMessage } from 'discord-api-types/v10';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   ADMIN,
   GUILD_ID,
@@ -147,10 +147,19 @@ describe('/pixverse-unregister', () => {
     expect(done.components ?? []).toEqual([]);
   });
 
-  it('takes another channel from the option', async () => {
-    stack = await startStack({ channels: [registration(OTHER_CHANNEL.id)] });
-    const { ids } = await ask(stack, [{ name: 'channel', type: 7, value: OTHER_CHANNEL.id }]);
-    expect(ids[0]).toContain(`:${OTHER_CHANNEL.id}:`);
+  it('takes another channel from the option, and Remove removes that one', async () => {
+    stack = await startStack({
+      channels: [registration(TEXT_CHANNEL.id), registration(OTHER_CHANNEL.id, GUILD_ID, 2, 'other-user-token-0000000000-EFGH')],
+    });
+    const { message, ids } = await ask(stack, [{ name: 'channel', type: 7, value: OTHER_CHANNEL.id }]);
+    expect(visibleText(message)).toContain(`<#${OTHER_CHANNEL.id}>`);
+    const confirm = ids.find((id) => id.includes(':confirm:'))!;
+    const done = await stack
+      .pressButton(confirm, message.id, { permissions: ADMIN, userId: '200000000000000777' })
+      .finalMessage();
+    expect(visibleText(done)).toContain(`<#${OTHER_CHANNEL.id}> is no longer registered`);
+    expect(stack.useapi.requestsTo('DELETE', `/v1/pixverse/account/${OTHER_CHANNEL.id}`)).toHaveLength(1);
+    expect(stack.useapi.channels().map((channel) => channel.channel)).toEqual([TEXT_CHANNEL.id]);
   });
 
   it('Cancel removes nothing', async () => {
@@ -181,12 +190,51 @@ describe('/pixverse-unregister', () => {
     stack = await startStack({ channels: [registration(TEXT_CHANNEL.id)] });
     const { message, ids } = await ask(stack);
     const confirm = ids.find((id) => id.includes(':confirm:'))!;
-    const expired = confirm.replace(/:\d+$/, `:${Math.floor(Date.now() / 1000) - 1}`);
-    const done = await stack
-      .pressButton(expired, message.id, { permissions: ADMIN, userId: '200000000000000777' })
-      .finalMessage();
-    expect(visibleText(done)).toContain('Question expired');
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      vi.setSystemTime(Date.now() + 61_000);
+      const done = await stack
+        .pressButton(confirm, message.id, { permissions: ADMIN, userId: '200000000000000777' })
+        .finalMessage();
+      expect(visibleText(done)).toContain('Question expired');
+    } finally {
+      vi.useRealTimers();
+    }
     expect(stack.useapi.requestsTo('DELETE', '/v1/')).toHaveLength(0);
+  });
+
+  it('refuses a button id it did not issue: made up, altered, or signed for another channel', async () => {
+    stack = await startStack({
+      channels: [registration(TEXT_CHANNEL.id), registration(OTHER_CHANNEL.id)],
+    });
+    const { message, ids } = await ask(stack);
+    const confirm = ids.find((id) => id.includes(':confirm:'))!;
+    const admin = { permissions: ADMIN, userId: '200000000000000777' };
+    for (const forged of [
+      `pixverse-unregister:confirm:${OTHER_CHANNEL.id}:200000000000000777:${Math.floor(Date.now() / 1000) + 600}`,
+      confirm.replace(TEXT_CHANNEL.id, OTHER_CHANNEL.id),
+      confirm.replace(/:([0-9a-z]+):([^:]+)$/, ':zzzzzzzz:$2'),
+      confirm.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A')),
+    ]) {
+      const answer = await stack.pressButton(forged, message.id, admin).finalMessage();
+      expect(visibleText(answer), forged).toContain('was not made by this bot');
+    }
+    expect(stack.useapi.requestsTo('DELETE', '/v1/')).toHaveLength(0);
+    expect(stack.useapi.channels()).toHaveLength(2);
+  });
+
+  it('a signed Remove re-checks at press time: a registration that moved to another server is not removed', async () => {
+    stack = await startStack({ channels: [registration(TEXT_CHANNEL.id)] });
+    const { message, ids } = await ask(stack);
+    // Between the question and the press, the channel's registration now names another server.
+    stack.useapi.setChannels([registration(TEXT_CHANNEL.id, '300000000000000099')]);
+    const confirm = ids.find((id) => id.includes(':confirm:'))!;
+    const done = await stack
+      .pressButton(confirm, message.id, { permissions: ADMIN, userId: '200000000000000777' })
+      .finalMessage();
+    expect(visibleText(done)).toContain('belongs to another server');
+    expect(stack.useapi.requestsTo('DELETE', '/v1/')).toHaveLength(0);
+    expect(stack.useapi.channels()).toHaveLength(1);
   });
 
   it('says "not registered" without asking when there is nothing to remove', async () => {

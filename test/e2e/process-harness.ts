@@ -1,13 +1,15 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DiscordEmulator } from '../../src/emulators/discord/index.js';
 import { UseapiEmulator } from '../../src/emulators/useapi.js';
 import { FOREIGN_CHANNEL, GUILD_ID, OTHER_CHANNEL, OTHER_GUILD_ID, SECRETS, TEXT_CHANNEL, THREAD } from './stack.js';
 
-/** The bot as a real process (`npm start` or `node dist/src/main.js`), against emulators in the test process. */
+/** The bot as a real process (`npm start` or `node dist/main.js`), against emulators in the test process. */
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-export const MAIN_JS = fileURLToPath(new URL('../../dist/src/main.js', import.meta.url));
+export const MAIN_JS = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
 
 export interface Emulators {
   discord: DiscordEmulator;
@@ -15,9 +17,10 @@ export interface Emulators {
   close(): Promise<void>;
 }
 
-export async function startEmulators(): Promise<Emulators> {
+export async function startEmulators(options: { botPublic?: boolean } = {}): Promise<Emulators> {
   const useapi = await UseapiEmulator.start({ token: SECRETS.useapiToken, accounts: [{ email: 'team@example.com' }] });
   const discord = await DiscordEmulator.start({
+    botPublic: options.botPublic ?? false,
     botToken: SECRETS.discordToken,
     guilds: [
       { id: GUILD_ID, name: 'Studio', channels: [TEXT_CHANNEL, OTHER_CHANNEL, THREAD] },
@@ -42,6 +45,8 @@ export function botEnv(emulators: Emulators | undefined, extra: Record<string, s
   if (!emulators) return { ...base, ...extra };
   return {
     ...base,
+    // Never the checkout's ./data: each test process keeps its signing key and state apart.
+    DATA_DIR: join(tmpdir(), `bot-process-data-${process.pid}`),
     DISCORD_TOKEN: SECRETS.discordToken,
     USEAPI_TOKEN: SECRETS.useapiToken,
     DISCORD_API_URL: emulators.discord.apiUrl,

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -20,7 +20,7 @@ import { GUILD_ID, SECRETS, TEXT_CHANNEL, visibleText } from './stack.js';
 
 /**
  * The bot as its owner runs it: `npm start` (signals must reach node through npm and `sh -c`) and
- * `node dist/src/main.js`, with its configuration in the environment and JSON logs on stdout.
+ * `node dist/main.js`, with its configuration in the environment and JSON logs on stdout.
  */
 
 let emulators: Emulators | undefined;
@@ -132,7 +132,51 @@ describe('npm start', () => {
   });
 });
 
-describe('node dist/src/main.js', () => {
+describe('stopping while useapi.net hangs', () => {
+  it('answers a deferred interaction still waiting on useapi.net ("restarting, nothing changed") and exits 0 within 5 s', async () => {
+    const running = await startWithNpm();
+    const e = emulators!;
+    e.useapi.addFault({ method: 'GET', path: '/v2/pixverse/features', fault: { kind: 'hang' } });
+    const handle = credits(e);
+    expect((await handle.firstResponse()).callbackType).toBe(5);
+    await until(() => e.useapi.requestsTo('GET', '/v2/pixverse/features').length > 0, 5_000, 'the useapi.net call');
+
+    const sentAt = performance.now();
+    running.child.kill('SIGTERM');
+    const message = await handle.finalMessage(6_000);
+    expect(visibleText(message)).toContain('The bot is restarting');
+    expect(visibleText(message)).toContain('Nothing was changed');
+    const exit = await exitWithin(running, 8_000);
+    expect(exit).toMatchObject({ code: 0, signal: null });
+    expect(exit.at - sentAt).toBeLessThan(5_000);
+    expect(handle.responses.at(-1)!.at).toBeLessThan(exit.at);
+  });
+
+  it('a background check hanging on useapi.net does not hold the stop past 5 s, even with a 30 s useapi.net budget', async () => {
+    emulators = await startEmulators();
+    const e = emulators;
+    e.useapi.addFault({ method: 'GET', path: '/v2/pixverse/features', fault: { kind: 'hang' } });
+    bot = spawnBot(process.execPath, [MAIN_JS], {
+      cwd: scratch!,
+      env: botEnv(e, {
+        ALERT_CHANNEL_ID: TEXT_CHANNEL.id,
+        CHECK_INTERVAL: '1h',
+        USEAPI_TOTAL_TIMEOUT: '30s',
+        USEAPI_HEADERS_TIMEOUT: '30s',
+      }),
+    });
+    await bot.waitForLog(isMsg('ready'), 10_000, '"ready"');
+    await until(() => e.useapi.requestsTo('GET', '/v2/pixverse/features').length > 0, 5_000, 'the background check');
+    const sentAt = performance.now();
+    bot.child.kill('SIGTERM');
+    const exit = await exitWithin(bot, 8_000);
+    expect(exit.code).toBe(0);
+    expect(exit.at - sentAt).toBeLessThan(5_000);
+    expect(bot.logLines().filter((line) => Number(line.level) >= 50)).toEqual([]);
+  });
+});
+
+describe('node dist/main.js', () => {
   it('exits 1 with one clear fatal line when Discord rejects DISCORD_TOKEN', async () => {
     emulators = await startEmulators();
     emulators.discord.rejectToken();
@@ -162,6 +206,48 @@ describe('node dist/src/main.js', () => {
     const fatal = bot.logLines().filter((line) => line.level === 60);
     expect(fatal).toHaveLength(1);
     expect(String(fatal[0]!.msg)).toContain('DISCORD_TOKEN');
+  });
+
+  it('refuses to start a public application without DISCORD_GUILD_ID: exit 1, one fatal line naming both ways out', async () => {
+    emulators = await startEmulators({ botPublic: true });
+    const env = botEnv(emulators);
+    delete env.DISCORD_GUILD_ID;
+    bot = spawnBot(process.execPath, [MAIN_JS], { cwd: scratch!, env });
+    const exit = await exitWithin(bot, 10_000);
+    expect(exit.code).toBe(1);
+    const fatal = bot.logLines().filter((line) => line.level === 60);
+    expect(fatal).toHaveLength(1);
+    expect(String(fatal[0]!.msg)).toContain('DISCORD_GUILD_ID');
+    expect(String(fatal[0]!.msg)).toContain('Public Bot');
+    expect(emulators.discord.identifies).toEqual([]);
+    expect(emulators.useapi.requests).toEqual([]);
+  });
+
+  it('a half-configured server is a configuration error, never the sandbox', async () => {
+    const halves: Array<Record<string, string>> = [
+      { USEAPI_TOKEN: SECRETS.useapiToken },
+      { PIXVERSE_DISCORD_TOKEN: SECRETS.pixverseDiscordToken },
+    ];
+    for (const env of halves) {
+      bot = spawnBot(process.execPath, [MAIN_JS], { cwd: scratch!, env: botEnv(undefined, env) });
+      const exit = await exitWithin(bot, 10_000);
+      expect(exit.code).toBe(1);
+      expect(bot.stderr()).toContain('DISCORD_TOKEN is required');
+      expect(bot.stdout()).not.toContain('Sandbox');
+    }
+  });
+
+  it('an empty .env is configuration too: an error, not the sandbox', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'bot-empty-env-'));
+    try {
+      await writeFile(join(dir, '.env'), '# nothing yet\n');
+      bot = spawnBot(process.execPath, [MAIN_JS], { cwd: dir, env: botEnv(undefined) });
+      const exit = await exitWithin(bot, 10_000);
+      expect(exit.code).toBe(1);
+      expect(bot.stderr()).toContain('Configuration is incomplete or invalid (2 problems)');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('exits 1 with one message listing every missing or invalid variable, before touching the network', async () => {

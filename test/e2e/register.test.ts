@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   ADMIN,
   ADMINISTRATOR,
@@ -108,16 +108,62 @@ describe('/pixverse-register end to end', () => {
     expect(JSON.parse(v1Posts(stack)[0]!.body)).toMatchObject({ discord: typed, maxJobs: 2, channel: TEXT_CHANNEL.id });
   });
 
-  it('refuses a forged modal id or a token that is not one, without calling useapi.net', async () => {
+  /** The custom id of the form `/pixverse-register` shows (no token configured). */
+  async function formId(
+    s: Stack,
+    options = maxJobs(2),
+    who: Parameters<Stack['command']>[2] = { permissions: ADMIN },
+  ): Promise<string> {
+    const first = await s.command('pixverse-register', options, who).firstResponse();
+    return (first.body as { data: { custom_id: string } }).data.custom_id;
+  }
+
+  it('refuses forged or altered form ids, and a token that is not one, without calling useapi.net', async () => {
     stack = await startStack({ env: { PIXVERSE_DISCORD_TOKEN: undefined } });
-    const forged = await stack
-      .submitModal('pixverse-register:token:99', { token: 'x'.repeat(30) }, { permissions: ADMIN })
-      .finalMessage();
-    expect(visibleText(forged)).toContain('not valid any more');
+    const token = { token: 'x'.repeat(30) };
+    const issued = await formId(stack);
+    for (const forged of [
+      'pixverse-register:token:99',
+      'pixverse-register:token:1',
+      issued.replace(':token:2:', ':token:9:'),
+      issued.replace(/:[^:]+$/, ':AAAAAAAAAAAAAAAA'),
+      `${issued}x`,
+    ]) {
+      const answer = await stack.submitModal(forged, token, { permissions: ADMIN }).finalMessage();
+      expect(visibleText(answer), forged).toContain('was not made by this bot');
+    }
     const spaced = await stack
-      .submitModal('pixverse-register:token:1', { token: 'has spaces in it which tokens never do' }, { permissions: ADMIN })
+      .submitModal(issued, { token: 'has spaces in it which tokens never do' }, { permissions: ADMIN })
       .finalMessage();
     expect(visibleText(spaced)).toContain('does not look like a Discord token');
+    expect(stack.useapi.requests).toHaveLength(0);
+  });
+
+  it('a form is for the admin who opened it, in the channel it was opened in', async () => {
+    stack = await startStack({ env: { PIXVERSE_DISCORD_TOKEN: undefined } });
+    const issued = await formId(stack);
+    const token = { token: 'form-bound-user-token-0123456789-ABCD' };
+    stack.secrets.push(token.token);
+    const otherAdmin = await stack
+      .submitModal(issued, token, { permissions: ADMIN, userId: '200000000000000888' })
+      .finalMessage();
+    expect(visibleText(otherAdmin)).toContain('Only the admin who ran `/pixverse-register`');
+    const otherChannel = await stack.submitModal(issued, token, { permissions: ADMIN, channel: OTHER_CHANNEL }).finalMessage();
+    expect(visibleText(otherChannel)).toContain('belongs to another channel');
+    expect(stack.useapi.requests).toHaveLength(0);
+  });
+
+  it('a form submitted after its 15 minutes registers nothing', async () => {
+    stack = await startStack({ env: { PIXVERSE_DISCORD_TOKEN: undefined } });
+    const issued = await formId(stack);
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      vi.setSystemTime(Date.now() + 16 * 60_000);
+      const late = await stack.submitModal(issued, { token: 'x'.repeat(30) }, { permissions: ADMIN }).finalMessage();
+      expect(visibleText(late)).toContain('Question expired');
+    } finally {
+      vi.useRealTimers();
+    }
     expect(stack.useapi.requests).toHaveLength(0);
   });
 
@@ -126,7 +172,9 @@ describe('/pixverse-register end to end', () => {
     const message = await stack.command('pixverse-register').finalMessage();
     expect(visibleText(message)).toContain('Manage Server');
     expect(isEphemeral(message)).toBe(true);
-    const modal = await stack.submitModal('pixverse-register:token:1', { token: 'x'.repeat(30) }).finalMessage();
+    const modal = await stack
+      .submitModal('pixverse-register:token:1::0:AAAAAAAAAAAAAAAA', { token: 'x'.repeat(30) })
+      .finalMessage();
     expect(visibleText(modal)).toContain('Manage Server');
     expect(stack.useapi.requests).toHaveLength(0);
   });

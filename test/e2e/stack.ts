@@ -1,8 +1,11 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PermissionFlagsBits } from 'discord.js';
 import type { APIApplicationCommandInteractionDataOption, APIEmbed, InteractionType } from 'discord-api-types/v10';
 import { startBot, type Bot } from '../../src/bot.js';
 import { parseConfig, type Config } from '../../src/config.js';
-import { commands } from '../../src/discord/commands.js';
+import { commands } from '../../commands/index.js';
 import {
   DiscordEmulator,
   autocompleteInteraction,
@@ -44,6 +47,8 @@ export interface StackOptions {
   env?: Record<string, string | undefined>;
   /** Serve only GUILD_ID (the default), or every guild. */
   allowlist?: boolean;
+  /** The application's "Public Bot" setting in the Discord emulator (Discord's default: on). */
+  botPublic?: boolean;
   /** Runs before the bot starts, e.g. to add useapi.net faults its start-up check meets. */
   beforeStart?: (useapi: UseapiEmulator) => void;
 }
@@ -89,7 +94,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       { id: GUILD_ID, name: 'Studio', channels: [TEXT_CHANNEL, OTHER_CHANNEL, THREAD] },
       { id: OTHER_GUILD_ID, name: 'Elsewhere', channels: [FOREIGN_CHANNEL] },
     ],
+    ...(options.botPublic === undefined ? {} : { botPublic: options.botPublic }),
   });
+  const dataDir = await mkdtemp(join(tmpdir(), 'bot-stack-'));
   const env: Record<string, string | undefined> = {
     DISCORD_TOKEN: SECRETS.discordToken,
     USEAPI_TOKEN: SECRETS.useapiToken,
@@ -99,8 +106,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     PIXVERSE_DISCORD_TOKEN: SECRETS.pixverseDiscordToken,
     USEAPI_TOTAL_TIMEOUT: '2s',
     USEAPI_HEADERS_TIMEOUT: '2s',
-    // Tests run one user's commands back to back; the cooldown has its own test.
-    CREDITS_COOLDOWN: '0s',
+    DATA_DIR: dataDir,
     ...options.env,
   };
   const config = parseConfig(env);
@@ -111,7 +117,13 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     destination: { write: (line: string) => void logs.push(line) },
   });
   options.beforeStart?.(useapi);
-  const bot = await startBot({ config, logger, commands });
+  let bot: Bot;
+  try {
+    bot = await startBot({ config, logger, commands });
+  } catch (error) {
+    await Promise.all([discord.close(), useapi.close(), rm(dataDir, { recursive: true, force: true })]);
+    throw error;
+  }
   await startupCheckDone(logs);
   // Tests count the requests their own interactions cause.
   useapi.requests.splice(0);
@@ -141,6 +153,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       await bot.stop(1_000);
       const clearV1Tokens = [...(options.channels ?? []), ...useapi.channels()].map((record) => record.discord);
       await Promise.all([discord.close(), useapi.close()]);
+      await rm(dataDir, { recursive: true, force: true });
       assertNothingLeaked([...Object.values(SECRETS), ...clearV1Tokens, ...secrets], logs, discord, config.alerts.roleId);
     },
   };

@@ -1,9 +1,10 @@
 import { GatewayIntentBits } from 'discord.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startBot } from '../../src/bot.js';
-import { commands } from '../../src/discord/commands.js';
+import { commands } from '../../commands/index.js';
 import { createLogger } from '../../src/logger.js';
-import { GUILD_ID, startStack, visibleText, type Stack } from './stack.js';
+import { StartupRefusal } from '../../src/discord/startup.js';
+import { FOREIGN_CHANNEL, GUILD_ID, OTHER_GUILD_ID, startStack, visibleText, type Stack } from './stack.js';
 
 let stack: Stack | undefined;
 afterEach(async () => {
@@ -76,13 +77,39 @@ describe('start-up', () => {
   });
 
   it('registers global commands when no guild is configured, and serves any guild', async () => {
-    stack = await startStack({ allowlist: false });
+    stack = await startStack({ allowlist: false, botPublic: false });
     expect(
       stack.discord
         .commands()
         .map((c) => c.name)
         .sort(),
     ).toEqual(commands.map((c) => c.data.name).sort());
+  });
+
+  it('refuses to start a public application that would serve every server, saying both ways out', async () => {
+    const error = (await startStack({ allowlist: false, botPublic: true }).catch((caught: unknown) => caught)) as Error;
+    expect(error).toBeInstanceOf(StartupRefusal);
+    expect(error.message).toContain('DISCORD_GUILD_ID');
+    expect(error.message).toContain('Public Bot');
+  });
+
+  it('a public application with DISCORD_GUILD_ID starts, and serves only those servers', async () => {
+    stack = await startStack({ botPublic: true });
+    const foreign = await stack.command('credits', [], { guildId: OTHER_GUILD_ID, channel: FOREIGN_CHANNEL }).finalMessage();
+    expect(visibleText(foreign)).toContain('not set up to serve this server');
+    expect(stack.useapi.requests).toEqual([]);
+  });
+
+  it('a server of DISCORD_GUILD_ID the bot is not in yet: named with the invite link, the others still served', async () => {
+    const absent = '300000000000000777';
+    stack = await startStack({ env: { DISCORD_GUILD_ID: `${GUILD_ID},${absent}` } });
+    expect(stack.bot.sync.find((change) => change.scope === absent)).toMatchObject({ notInServer: true, written: false });
+    const warning = stack.logs
+      .map((line) => JSON.parse(line) as { level: number; msg: string; guilds?: string[]; invite?: string })
+      .find((line) => line.level === 40 && line.msg.includes('not in server'));
+    expect(warning?.msg).toContain(absent);
+    expect(warning?.invite).toContain('client_id=');
+    expect(visibleText(await stack.command('credits').finalMessage())).toContain('credits left to spend');
   });
 
   it('checks USEAPI_TOKEN once at start-up and logs that it was accepted', async () => {

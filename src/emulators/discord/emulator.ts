@@ -52,6 +52,8 @@ export interface DiscordEmulatorOptions {
   interactionDeadlineMs?: number;
   /** How long interaction webhooks (edits, follow-ups) stay usable; Discord allows 15 min. */
   interactionTokenLifetimeMs?: number;
+  /** The application's "Public Bot" setting; Discord's default for a new application is on. */
+  botPublic?: boolean;
 }
 
 export interface RecordedRequest {
@@ -551,7 +553,7 @@ export class DiscordEmulator {
       icon: null,
       description: '',
       summary: '',
-      bot_public: false,
+      bot_public: this.#options.botPublic ?? true,
       bot_require_code_grant: false,
       verify_key: randomBytes(32).toString('hex'),
       flags: 0,
