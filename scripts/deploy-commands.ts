@@ -3,6 +3,7 @@ import { config as loadDotenv } from 'dotenv';
 import { ConfigError, parseDiscordConfig } from '../src/config.js';
 import { commands } from '../commands/index.js';
 import { describeSync, syncCommands } from '../src/discord/sync.js';
+import { explainStartupFailure } from '../src/discord/startup.js';
 
 /**
  * `npm run deploy-commands`: the same sync the bot runs at start-up, on demand, without logging in
@@ -22,13 +23,11 @@ try {
   );
   for (const change of changes) console.log(describeSync(change));
 } catch (error) {
-  const status = (error as { status?: number }).status;
   console.error(
     error instanceof ConfigError
       ? error.message
-      : status === 401
-        ? 'Discord rejected DISCORD_TOKEN. Copy a fresh token from the Discord Developer Portal (your application → Bot → Reset Token).'
-        : `Could not sync the commands: ${(error as Error).message}`,
+      : (explainStartupFailure(error, process.env.DISCORD_API_URL ?? 'https://discord.com/api') ??
+          `Could not sync the commands: ${(error as Error).message}`),
   );
   process.exitCode = 1;
 }

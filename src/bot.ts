@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import { Events, GatewayCloseCodes, Status, type Client } from 'discord.js';
 import { AlertMonitor, type AlertsView, type CheckResult } from './alerts/monitor.js';
+import { isTokenWide } from './alerts/rules.js';
 import { AlertStore } from './alerts/store.js';
 import type { Config } from './config.js';
 import { ActionSigner } from './discord/actions.js';
@@ -16,6 +17,7 @@ import { startHealthServer, type HealthServer } from './health.js';
 import type { Logger } from './logger.js';
 import { Metrics } from './metrics.js';
 import { UseapiClient } from './useapi/client.js';
+import { describeFailure } from './presentation/failure.js';
 import { UseapiError } from './useapi/errors.js';
 
 /** Failed checks in a row before a failure is reported: one slow minute is not an incident. */
@@ -270,12 +272,11 @@ async function checkUseapiToken(useapi: UseapiClient, logger: Logger): Promise<v
     logger.info({ accounts: accounts.length }, 'useapi.net accepted the API token');
   } catch (error) {
     const kind = error instanceof UseapiError ? error.kind : 'unknown';
-    const hint =
-      kind === 'unauthorized'
-        ? 'useapi.net rejected USEAPI_TOKEN: copy the API token from your useapi.net account into .env and restart'
-        : kind === 'subscription'
-          ? 'useapi.net says the subscription is missing or expired: renew it on useapi.net'
-          : 'could not check USEAPI_TOKEN with useapi.net at start-up; commands will retry';
+    // A rejected token or subscription is said the way a command says it; anything else is passing.
+    const { title, text } = describeFailure(error);
+    const hint = isTokenWide(error)
+      ? `${title}: ${text}`
+      : 'could not check USEAPI_TOKEN with useapi.net at start-up; commands will retry';
     logger.warn({ kind, detail: (error as Error).message }, hint);
   }
 }

@@ -192,14 +192,14 @@ export interface Config {
 }
 
 /** Where a person finds the value of each variable; shown next to what is wrong with it. */
-const WHERE_TO_GET: Partial<Record<keyof Env, string>> = {
+export const WHERE_TO_GET = {
   DISCORD_TOKEN: 'Discord Developer Portal → your application → Bot → Reset Token',
   USEAPI_TOKEN: 'useapi.net → your account → API token (looks like user:…)',
   DISCORD_GUILD_ID: 'Discord → User Settings → Advanced → Developer Mode, then right-click the server → Copy Server ID',
   PIXVERSE_DISCORD_TOKEN: 'the Discord user token of the account useapi.net drives PixVerse with (see README)',
   ALERT_CHANNEL_ID: 'Developer Mode on, right-click the channel → Copy Channel ID',
   ALERT_ROLE_ID: 'Developer Mode on, Server Settings → Roles → right-click the role → Copy Role ID',
-};
+} as const satisfies Partial<Record<keyof Env, string>>;
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -222,7 +222,7 @@ function validate<S extends z.ZodType>(schema: S, env: Record<string, string | u
   for (const issue of result.error.issues) {
     const key = String(issue.path[0] ?? 'environment') as keyof Env;
     if (problems.has(key)) continue;
-    const where = WHERE_TO_GET[key];
+    const where = (WHERE_TO_GET as Partial<Record<keyof Env, string>>)[key];
     problems.set(key, `${key} ${issue.message}${where ? ` (get it from: ${where})` : ''}`);
   }
   throw new ConfigError([...problems.values()]);

@@ -102,8 +102,10 @@ describe('parseCommandLine', () => {
   });
 
   it('explains what it cannot read', () => {
-    expect(parseCommandLine('credits')).toHaveProperty('problem');
-    expect(parseCommandLine('/credits email')).toHaveProperty('problem');
+    expect(parseCommandLine('credits')).toEqual({ problem: 'Type a slash command, for example `/credits`.' });
+    expect(parseCommandLine('/')).toEqual({ problem: 'Type a slash command, for example `/credits`.' });
+    expect(parseCommandLine('/credits email')).toEqual({ problem: '“email” is not an option; write options as name:value.' });
+    expect(parseCommandLine('/credits :x')).toEqual({ problem: '“:x” is not an option; write options as name:value.' });
   });
 });
 

@@ -1,12 +1,12 @@
 import { DiscordAPIError, Routes, type REST, type RESTGetCurrentApplicationResult } from 'discord.js';
+import { WHERE_TO_GET } from '../config.js';
 
 /** Start-up stopped on purpose: the message says why and what to do, and is printed as it is. */
 export class StartupRefusal extends Error {
   override readonly name = 'StartupRefusal';
 }
 
-export const TOKEN_HELP =
-  'Copy a fresh token from the Discord Developer Portal (your application → Bot → Reset Token) into .env and start again.';
+export const TOKEN_HELP = `Copy a fresh token from the ${WHERE_TO_GET.DISCORD_TOKEN} into .env and start again.`;
 
 /**
  * The bot spends its owner's useapi.net subscription and PixVerse tokens. A public application

@@ -1,3 +1,4 @@
+import { WHERE_TO_GET } from '../config.js';
 import { Refusal, type RefusalCode } from '../refusal.js';
 import { UseapiError } from '../useapi/errors.js';
 import { quoted, secondsFromMs } from './format.js';
@@ -50,7 +51,7 @@ export function describeFailure(error: unknown): FailureText {
     case 'unauthorized':
       return {
         title: 'useapi.net rejected the bot’s API token',
-        text: 'The bot’s owner should check `USEAPI_TOKEN` (useapi.net → your account → API token), then restart the bot.',
+        text: `The bot’s owner should check \`USEAPI_TOKEN\` (${WHERE_TO_GET.USEAPI_TOKEN}), then restart the bot.`,
       };
     case 'subscription':
       return {

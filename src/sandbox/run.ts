@@ -1,4 +1,5 @@
 import { createInterface } from 'node:readline/promises';
+import { WHERE_TO_GET } from '../config.js';
 import type { Command } from '../discord/command.js';
 import { createLogger } from '../logger.js';
 import { startSandbox } from './sandbox.js';
@@ -11,7 +12,7 @@ export const SCRIPT = [
   '/pixverse-accounts',
 ] as const;
 
-const CONNECT = `To connect to real Discord: copy .env.example to .env, set DISCORD_TOKEN (Discord Developer Portal → your application → Bot → Reset Token) and USEAPI_TOKEN (your useapi.net API token), then run npm start again.`;
+const CONNECT = `To connect to real Discord: copy .env.example to .env, set DISCORD_TOKEN (${WHERE_TO_GET.DISCORD_TOKEN}) and USEAPI_TOKEN (${WHERE_TO_GET.USEAPI_TOKEN}), then run npm start again.`;
 
 const HELP = `Type a slash command as in Discord, options as name:value:
   /credits                          every account's credits

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { featuresFixture } from '../../src/emulators/useapi.js';
-import { ADMIN, OTHER_CHANNEL, isEphemeral, startStack, visibleText, type Stack } from './stack.js';
+import { ADMIN, NO_EMBEDS_CHANNEL, OTHER_CHANNEL, isEphemeral, startStack, visibleText, type Stack } from './stack.js';
 
 let stack: Stack | undefined;
 afterEach(async () => {
@@ -128,6 +128,16 @@ describe('credit alerts through Discord', () => {
     expect(visibleText(await stack.command('credits').finalMessage())).toContain('credits left to spend');
     const status = visibleText(await stack.command('credits-alerts', [], { permissions: ADMIN }).finalMessage());
     expect(status).toContain('Not running: ALERT_CHANNEL_ID 400000000000000404');
+  });
+
+  it('a channel where the bot may not post embeds is refused at start-up, and nothing is posted there', async () => {
+    stack = await alertStack({ ALERT_CHANNEL_ID: NO_EMBEDS_CHANNEL.id });
+    const status = visibleText(await stack.command('credits-alerts', [], { permissions: ADMIN }).finalMessage());
+    expect(status).toContain(
+      `Not running: ALERT_CHANNEL_ID ${NO_EMBEDS_CHANNEL.id}: the bot needs View Channel, Send Messages and Embed Links there`,
+    );
+    expect(stack.discord.channelMessages(NO_EMBEDS_CHANNEL.id)).toEqual([]);
+    expect(stack.logs.filter((line) => line.includes('credit alerts are off'))).toHaveLength(1);
   });
 
   it('says alerts are off when no channel is configured', async () => {

@@ -68,6 +68,63 @@ describe('/credits end to end', () => {
     expect((message as { embeds: unknown[] }).embeds).toHaveLength(3);
   });
 
+  it('says so, with what to do, when no v2 account is configured', async () => {
+    stack = await startStack({ accounts: [] });
+    const text = visibleText(await stack.command('credits').finalMessage());
+    expect(text).toContain('No PixVerse account on useapi.net');
+    expect(text).toContain('POST /v2/pixverse/accounts');
+    expect(stack.useapi.requestsTo('GET', '/v2/pixverse/features')).toHaveLength(0);
+  });
+
+  it('when every account fails, the answer is the failure, not a total of nothing', async () => {
+    stack = await startStack({
+      accounts: [{ email: 'a@example.com' }, { email: 'b@example.com' }],
+      env: { USEAPI_CACHE_TTL: '0s' },
+    });
+    stack.useapi.addFault({ path: '/v2/pixverse/features', fault: { kind: 'status', status: 500 } });
+    const text = visibleText(await stack.command('credits').finalMessage());
+    expect(text).toContain('useapi.net is having trouble');
+    expect(text).not.toContain('credits left to spend');
+  });
+
+  it('shows 10 accounts at most (a message holds 10 embeds) and says how many there are', async () => {
+    const accounts = Array.from({ length: 12 }, (_, i) => ({ email: `acct${String(i).padStart(2, '0')}@example.com` }));
+    stack = await startStack({ accounts });
+    const message = await stack.command('credits').finalMessage();
+    expect(message.embeds).toHaveLength(10);
+    expect(visibleText(message)).toContain('Showing 10 of 12 accounts; pick one with the `email` option.');
+    expect(visibleText(message)).toContain('**129,800** credits left to spend across 10 accounts');
+    expect(stack.useapi.requestsTo('GET', '/v2/pixverse/features')).toHaveLength(10);
+    expect(stack.discord.validationErrors).toEqual([]);
+  });
+
+  it('autocomplete before any list is known waits for the first one, within the deadline', async () => {
+    stack = await startStack({
+      accounts: [{ email: 'alpha@example.com' }],
+      beforeStart: (useapi) =>
+        useapi.addFault({ path: '/v2/pixverse/accounts', fault: { kind: 'status', status: 500 }, times: 1 }),
+    });
+    expect(stack.bot.useapi.knownAccounts()).toBeUndefined();
+    const handle = stack.autocomplete('credits', [{ name: 'email', type: 3, value: '', focused: true }]);
+    const response = await handle.firstResponse();
+    expect(response.at - handle.dispatchedAt).toBeLessThan(3_000);
+    expect((response.body as { data: { choices: Array<{ value: string }> } }).data.choices).toEqual([
+      { name: 'alpha@example.com', value: 'alpha@example.com' },
+    ]);
+  });
+
+  it('autocomplete before any list is known, with useapi.net hanging, answers nothing in time', async () => {
+    stack = await startStack({
+      beforeStart: (useapi) =>
+        useapi.addFault({ path: '/v2/pixverse/accounts', fault: { kind: 'status', status: 500 }, times: 1 }),
+    });
+    stack.useapi.addFault({ path: '/v2/pixverse/accounts', fault: { kind: 'hang' } });
+    const handle = stack.autocomplete('credits', [{ name: 'email', type: 3, value: '', focused: true }]);
+    const response = await handle.firstResponse();
+    expect(response.at - handle.dispatchedAt).toBeLessThan(2_500);
+    expect((response.body as { data: { choices: unknown[] } }).data.choices).toEqual([]);
+  });
+
   it('autocompletes emails from the account list, filtered by what was typed', async () => {
     stack = await startStack({
       accounts: [{ email: 'alpha@example.com' }, { email: 'beta@example.com' }, { email: 'alpine@example.org' }],

@@ -1,8 +1,9 @@
 import type { APIChatInputApplicationCommandInteraction, APIMessage } from 'discord-api-types/v10';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { commands } from '../../commands/index.js';
 import { chatInputInteraction, type InvokerFixture } from '../../src/emulators/discord/index.js';
 import { featuresFixture } from '../../src/emulators/useapi.js';
+import type { RefusalCode } from '../../src/refusal.js';
 import { ADMIN, GUILD_ID, SECRETS, TEXT_CHANNEL, isEphemeral, startStack, visibleText, type Stack } from './stack.js';
 
 /**
@@ -36,11 +37,20 @@ function handlerFailures(s: Stack): string[] {
   return s.logs.filter((line) => line.includes('"level":50') || line.includes('interaction handler failed'));
 }
 
-/** The interaction got one ephemeral reply (no deferral, no upstream wait) saying `phrase`. */
+/** How the bot logged the interaction's end: `refused:<code>`, `ok`, `bug`… */
+function outcomeOf(s: Stack, interactionId: string): string | undefined {
+  const line = s.logs
+    .map((text) => JSON.parse(text) as { msg: string; interaction?: string; outcome?: string })
+    .find((entry) => entry.msg === 'interaction handled' && entry.interaction === interactionId);
+  return line?.outcome;
+}
+
+/** The interaction got one ephemeral reply (no deferral, no upstream wait) saying `phrase`, refused with `code`. */
 async function expectRefusal(
   s: Stack,
   payload: APIChatInputApplicationCommandInteraction,
   phrase: string | RegExp,
+  code: RefusalCode,
 ): Promise<APIMessage> {
   const handle = s.discord.dispatchInteraction(payload);
   const first = await handle.firstResponse();
@@ -53,11 +63,19 @@ async function expectRefusal(
   else expect(text).toMatch(phrase);
   expect(text).not.toMatch(/undefined|Error:|\[object|something went wrong in the bot/i);
   expect(text.length).toBeLessThan(600);
+  await vi.waitFor(() => expect(outcomeOf(s, handle.id)).toBe(`refused:${code}`));
   return message;
 }
 
 describe('forged options', () => {
-  const forged: Array<{ name: string; command: string; options: unknown[]; says: string | RegExp; invoker?: InvokerFixture }> = [
+  const forged: Array<{
+    name: string;
+    command: string;
+    options: unknown[];
+    says: string | RegExp;
+    invoker?: InvokerFixture;
+    code?: RefusalCode;
+  }> = [
     {
       name: 'email as an integer option',
       command: 'credits',
@@ -117,7 +135,13 @@ describe('forged options', () => {
       options: [{ name: '@everyone [x](https://evil.example)', type: 3, value: 'a' }],
       says: /no option named “everyonexhttpsevilexample”/,
     },
-    { name: 'a command the bot does not have', command: 'rm-rf', options: [], says: 'not known to this bot' },
+    {
+      name: 'a command the bot does not have',
+      command: 'rm-rf',
+      options: [],
+      says: 'not known to this bot',
+      code: 'unknown-command',
+    },
     {
       name: 'a 6,000-character email',
       command: 'credits',
@@ -144,9 +168,9 @@ describe('forged options', () => {
     },
   ];
 
-  it.each(forged)('$name: refused, no exception, no upstream call', async ({ command, options, says, invoker }) => {
+  it.each(forged)('$name: refused, no exception, no upstream call', async ({ command, options, says, invoker, code }) => {
     stack = await startStack();
-    await expectRefusal(stack, rawCommand(stack, command, options, invoker), says);
+    await expectRefusal(stack, rawCommand(stack, command, options, invoker), says, code ?? 'invalid-option');
     expect(stack.useapi.requests).toEqual([]);
     expect(handlerFailures(stack)).toEqual([]);
     expect(stack.discord.validationErrors).toEqual([]);
@@ -200,7 +224,12 @@ describe('ill-formed strings and members', () => {
   it('an email holding half a surrogate pair is refused, with no exception and no upstream call', async () => {
     stack = await startStack();
     for (const email of ['team\uD800@example.com', '\uDC00', 'a\uDBFFb@example.com']) {
-      await expectRefusal(stack, rawCommand(stack, 'credits', [{ name: 'email', type: 3, value: email }]), 'broken text');
+      await expectRefusal(
+        stack,
+        rawCommand(stack, 'credits', [{ name: 'email', type: 3, value: email }]),
+        'broken text',
+        'invalid-option',
+      );
     }
     expect(stack.useapi.requests).toEqual([]);
     expect(handlerFailures(stack)).toEqual([]);
@@ -219,7 +248,7 @@ describe('ill-formed strings and members', () => {
     stack = await startStack();
     const payload = rawCommand(stack, 'pixverse-accounts', [], admin);
     delete (payload.member as { permissions?: string }).permissions;
-    await expectRefusal(stack, payload, 'did not say what you may do here');
+    await expectRefusal(stack, payload, 'did not say what you may do here', 'malformed-interaction');
     expect(stack.useapi.requests).toEqual([]);
     expect(handlerFailures(stack)).toEqual([]);
   });
@@ -235,7 +264,7 @@ describe('forged context', () => {
     const payload = rawCommand(stack, command, [], admin);
     payload.channel = { ...payload.channel, id: bad };
     payload.channel_id = bad;
-    const message = await expectRefusal(stack, payload, /channel/i);
+    const message = await expectRefusal(stack, payload, /channel/i, 'malformed-interaction');
     // Nothing was sent to useapi.net, so nothing may claim useapi.net said anything.
     expect(visibleText(message)).not.toMatch(/useapi\.net (said|refused)/);
     expect(stack.useapi.requests.filter((r) => r.path.includes('..') || r.path.includes('%2E'))).toEqual([]);
@@ -250,7 +279,7 @@ describe('forged context', () => {
       ...member,
       permissions: '3072',
     });
-    await expectRefusal(stack, payload, 'You need the **Manage Server** permission');
+    await expectRefusal(stack, payload, 'You need the **Manage Server** permission', 'missing-permission');
     expect(stack.useapi.requests).toEqual([]);
     expect(stack.useapi.channels()).toEqual([]);
     expect(handlerFailures(stack)).toEqual([]);
@@ -260,14 +289,14 @@ describe('forged context', () => {
     stack = await startStack();
     const payload = rawCommand(stack, 'pixverse-register', [], admin);
     if (payload.member) (payload.member as { permissions?: string }).permissions = '0';
-    await expectRefusal(stack, payload, 'Manage Server');
+    await expectRefusal(stack, payload, 'Manage Server', 'missing-permission');
     expect(stack.useapi.requests).toEqual([]);
   });
 
   it.each(commands.map((command) => command.data.name))('/%s from a DM is refused, even for an Administrator', async (name) => {
     stack = await startStack();
     const dm: InvokerFixture = { guildId: null, channel: { id: '400000000000000077', type: 1 }, permissions: ADMIN };
-    await expectRefusal(stack, rawCommand(stack, name, undefined, dm), 'only inside a server');
+    await expectRefusal(stack, rawCommand(stack, name, undefined, dm), 'only inside a server', 'direct-message');
     expect(stack.useapi.requests).toEqual([]);
     expect(handlerFailures(stack)).toEqual([]);
   });

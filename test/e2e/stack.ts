@@ -31,6 +31,13 @@ export const TEXT_CHANNEL = { id: '400000000000000001', type: 0, name: 'pixverse
 export const OTHER_CHANNEL = { id: '400000000000000002', type: 0, name: 'general' } as const;
 export const THREAD = { id: '400000000000000003', type: 11, name: 'renders', parent_id: TEXT_CHANNEL.id } as const;
 export const FOREIGN_CHANNEL = { id: '400000000000000009', type: 0, name: 'elsewhere' } as const;
+/** A channel where an overwrite takes Embed Links from everyone, the bot included. */
+export const NO_EMBEDS_CHANNEL = {
+  id: '400000000000000004',
+  type: 0,
+  name: 'no-embeds',
+  deny: String(PermissionFlagsBits.EmbedLinks),
+} as const;
 
 export const ADMIN = String(PermissionFlagsBits.ManageGuild | PermissionFlagsBits.ViewChannel | PermissionFlagsBits.SendMessages);
 export const ADMINISTRATOR = String(PermissionFlagsBits.Administrator);
@@ -91,7 +98,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const discord = await DiscordEmulator.start({
     botToken: SECRETS.discordToken,
     guilds: [
-      { id: GUILD_ID, name: 'Studio', channels: [TEXT_CHANNEL, OTHER_CHANNEL, THREAD] },
+      { id: GUILD_ID, name: 'Studio', channels: [TEXT_CHANNEL, OTHER_CHANNEL, THREAD, NO_EMBEDS_CHANNEL] },
       { id: OTHER_GUILD_ID, name: 'Elsewhere', channels: [FOREIGN_CHANNEL] },
     ],
     ...(options.botPublic === undefined ? {} : { botPublic: options.botPublic }),

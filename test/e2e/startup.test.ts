@@ -129,8 +129,9 @@ describe('start-up', () => {
     });
     const warning = stack.logs
       .map((line) => JSON.parse(line) as { level: number; msg: string })
-      .find((line) => line.msg.includes('rejected USEAPI_TOKEN'));
+      .find((line) => line.msg.includes('rejected the bot’s API token'));
     expect(warning?.level).toBe(40);
+    expect(warning?.msg).toContain('check `USEAPI_TOKEN` (useapi.net → your account → API token');
     expect(visibleText(await stack.command('credits').finalMessage())).toContain('credits left to spend');
   });
 

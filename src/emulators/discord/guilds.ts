@@ -31,6 +31,8 @@ export interface EmulatedChannel {
   /** A Discord channel type: 0 text, 2 voice, 4 category, 5 announcement, 11 public thread, 12 private thread… */
   type: number;
   parent_id?: string;
+  /** Permission bits (decimal) an overwrite on @everyone denies here, e.g. to take Embed Links from the bot. */
+  deny?: string;
 }
 
 export interface EmulatedGuild {
@@ -113,7 +115,7 @@ export function channelObject(guild: EmulatedGuild, channel: EmulatedChannel): A
     name: channel.name,
     position: position < 0 ? 0 : position,
     parent_id: channel.parent_id ?? null,
-    permission_overwrites: [],
+    permission_overwrites: channel.deny === undefined ? [] : [{ id: guild.id, type: 0, allow: '0', deny: channel.deny }],
     nsfw: false,
     topic: null,
     last_message_id: null,
