@@ -22,7 +22,7 @@ export default tseslint.config(
   },
   {
     // Tests and scripts talk to a terminal on purpose.
-    files: ['test/**', 'scripts/**'],
+    files: ['test/**', 'scripts/**', 'bench/**'],
     rules: { 'no-console': 'off', '@typescript-eslint/unbound-method': 'off' },
   },
 );

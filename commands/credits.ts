@@ -1,9 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ApplicationCommandOptionType } from 'discord.js';
-import { GUILD_COMMAND, defineCommand, type CommandContext } from '../src/discord/command.js';
-import { creditsEmbed, failedAccountEmbed, noticeEmbed, type ReplyBody } from '../src/presentation/embeds.js';
+import { GUILD_COMMAND, defineCommand, type CommandContext, type HistoryView } from '../src/discord/command.js';
+import { failedAccountEmbed, noticeEmbed, type ReplyBody } from '../src/presentation/embeds.js';
 import { describeFailure } from '../src/presentation/failure.js';
 import { formatNumber, plural, quoted, secondsFromMs } from '../src/presentation/format.js';
+import { creditsCard } from '../src/presentation/history.js';
 import { Refusal } from '../src/refusal.js';
 import type { UseapiClient } from '../src/useapi/client.js';
 import { spendableCredits, type Features, type V2Account } from '../src/useapi/schemas.js';
@@ -57,14 +58,19 @@ function findAccount(accounts: readonly V2Account[] | undefined, email: string):
   return accounts?.find((account) => account.email.toLowerCase() === wanted);
 }
 
+/** One account's card: credits now, the last day's use and the forecast. */
+function card(history: HistoryView, email: string, features: Features) {
+  return creditsCard(email, features, history.summary(email));
+}
+
 /** Several accounts: one embed each (a failed one shown as failed), and the total of those read. */
-function accountsReply(accounts: readonly V2Account[], readings: readonly Reading[]): ReplyBody {
+function accountsReply(history: HistoryView, accounts: readonly V2Account[], readings: readonly Reading[]): ReplyBody {
   let total = 0;
   let failed = 0;
   const embeds = readings.map((reading) => {
     if ('features' in reading) {
       total += spendableCredits(reading.features);
-      return creditsEmbed(reading.email, reading.features);
+      return card(history, reading.email, reading.features);
     }
     failed += 1;
     return failedAccountEmbed(reading.email, describeFailure(reading.error));
@@ -81,11 +87,11 @@ function accountsReply(accounts: readonly V2Account[], readings: readonly Readin
  * The answer when everything it needs is in the client's cache: sent at once, as the interaction's
  * reply, with no deferral and no request. Undefined when anything would have to be asked.
  */
-function cachedAnswer(useapi: UseapiClient, email: string | undefined): ReplyBody | undefined {
+function cachedAnswer({ useapi, history }: CommandContext, email: string | undefined): ReplyBody | undefined {
   if (email !== undefined) {
     const account = findAccount(useapi.knownAccounts(), email);
     const features = account && useapi.peekFeatures(account.email);
-    return account && features ? { embeds: [creditsEmbed(account.email, features)] } : undefined;
+    return account && features ? { embeds: [card(history, account.email, features)] } : undefined;
   }
   const accounts = useapi.peekAccounts();
   if (!accounts) return undefined;
@@ -97,8 +103,8 @@ function cachedAnswer(useapi: UseapiClient, email: string | undefined): ReplyBod
     readings.push({ email: account.email, features });
   }
   return accounts.length === 1
-    ? { embeds: [creditsEmbed(accounts[0]!.email, readings[0]!.features)] }
-    : accountsReply(accounts, readings);
+    ? { embeds: [card(history, accounts[0]!.email, readings[0]!.features)] }
+    : accountsReply(history, accounts, readings);
 }
 
 /**
@@ -118,16 +124,16 @@ async function resolveAccount(useapi: UseapiClient, email: string): Promise<V2Ac
   return account;
 }
 
-async function oneAccount(useapi: UseapiClient, email: string): Promise<ReplyBody> {
+async function oneAccount({ useapi, history }: CommandContext, email: string): Promise<ReplyBody> {
   const account = await resolveAccount(useapi, email);
-  return { embeds: [creditsEmbed(account.email, await useapi.features(account.email))] };
+  return { embeds: [card(history, account.email, await useapi.features(account.email))] };
 }
 
 /** Every account at once; one that fails is shown as failed while the others still show their credits. */
-async function everyAccount(useapi: UseapiClient): Promise<ReplyBody> {
+async function everyAccount({ useapi, history }: CommandContext): Promise<ReplyBody> {
   const accounts = await useapi.accounts();
   if (accounts.length === 0) return NO_ACCOUNT;
-  if (accounts.length === 1) return { embeds: [creditsEmbed(accounts[0]!.email, await useapi.features(accounts[0]!.email))] };
+  if (accounts.length === 1) return { embeds: [card(history, accounts[0]!.email, await useapi.features(accounts[0]!.email))] };
   // The client bounds how many requests are open at once; the rest wait in its queue.
   const readings = await Promise.all(
     accounts.slice(0, MAX_ACCOUNT_EMBEDS).map((account): Promise<Reading> =>
@@ -139,7 +145,7 @@ async function everyAccount(useapi: UseapiClient): Promise<ReplyBody> {
   );
   const failure = readings.every((reading) => 'error' in reading) ? readings[0] : undefined;
   if (failure && 'error' in failure) throw failure.error;
-  return accountsReply(accounts, readings);
+  return accountsReply(history, accounts, readings);
 }
 
 /**
@@ -149,7 +155,7 @@ async function everyAccount(useapi: UseapiClient): Promise<ReplyBody> {
 function freshAnswer(ctx: CommandContext, userId: string, email: string | undefined): Promise<ReplyBody> {
   const wait = ctx.creditsCooldown.remaining(userId);
   if (wait > 0) throw new Refusal('cooldown', `You asked a moment ago. Try again in ${secondsFromMs(wait)} s.`);
-  const work = email === undefined ? everyAccount(ctx.useapi) : oneAccount(ctx.useapi, email);
+  const work = email === undefined ? everyAccount(ctx) : oneAccount(ctx, email);
   return work.then((body) => {
     ctx.creditsCooldown.start(userId);
     return body;
@@ -160,7 +166,7 @@ export default defineCommand({
   data,
 
   async execute(interaction, { email, share }, ctx) {
-    const answer = cachedAnswer(ctx.useapi, email) ?? freshAnswer(ctx, interaction.user.id, email);
+    const answer = cachedAnswer(ctx, email) ?? freshAnswer(ctx, interaction.user.id, email);
     await ctx.respond.reply(interaction, answer, { ephemeral: share !== true });
   },
 

@@ -1,5 +1,6 @@
 import type { Command } from '../src/discord/command.js';
 import creditsAlerts from './credits-alerts.js';
+import creditsHistory from './credits-history.js';
 import credits from './credits.js';
 import pixverseAccounts from './pixverse-accounts.js';
 import pixverseRegister from './pixverse-register.js';
@@ -12,6 +13,7 @@ import pixverseUnregister from './pixverse-unregister.js';
  */
 export const commands = [
   credits,
+  creditsHistory,
   pixverseRegister,
   pixverseAccounts,
   pixverseUnregister,

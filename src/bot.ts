@@ -1,11 +1,9 @@
 import { once } from 'node:events';
 import { Events, GatewayCloseCodes, Status, type Client } from 'discord.js';
-import { AlertMonitor, type AlertsView, type CheckResult } from './alerts/monitor.js';
 import { isTokenWide } from './alerts/rules.js';
-import { AlertStore } from './alerts/store.js';
+import { BackgroundWork } from './background.js';
 import type { Config } from './config.js';
 import { ActionSigner } from './discord/actions.js';
-import { openAlertChannel } from './discord/alert-channel.js';
 import { createDiscordClient, inviteUrl } from './discord/client.js';
 import type { Command, CommandContext } from './discord/command.js';
 import { Cooldowns } from './discord/cooldown.js';
@@ -14,14 +12,15 @@ import { createRouter, type Router } from './discord/router.js';
 import { TOKEN_HELP, refusePublicWithoutAllowlist } from './discord/startup.js';
 import { describeSync, syncCommands, type SyncChange } from './discord/sync.js';
 import { startHealthServer, type HealthServer } from './health.js';
+import { CreditHistory } from './history/history.js';
+import { HistoryStore, databaseUrl, importLegacyAlerts } from './history/store.js';
 import type { Logger } from './logger.js';
 import { Metrics } from './metrics.js';
 import { UseapiClient } from './useapi/client.js';
 import { describeFailure } from './presentation/failure.js';
+import { registerChartFonts } from './presentation/fonts.js';
 import { UseapiError } from './useapi/errors.js';
 
-/** Failed checks in a row before a failure is reported: one slow minute is not an incident. */
-const ALERT_FAILURE_CHECKS = 3;
 /** How long a stop waits for interactions under way before it gives up on useapi.net for them. */
 const DRAIN_MS = 2_500;
 /** Then how long it waits for those interactions to be told the bot is restarting. */
@@ -31,6 +30,7 @@ export interface Bot {
   client: Client<true>;
   useapi: UseapiClient;
   responder: Responder;
+  history: CreditHistory;
   sync: SyncChange[];
   /** The `/healthz` + `/metrics` server, when HEALTH_PORT is set. */
   health: HealthServer | undefined;
@@ -54,6 +54,12 @@ export interface StartOptions {
 export async function startBot({ config, logger, commands, onGatewayClosed }: StartOptions): Promise<Bot> {
   for (const warning of config.warnings) logger.warn(warning);
   const metrics = config.health.port === undefined ? undefined : new Metrics();
+  const signer = await ActionSigner.fromDataDir(config.dataDir);
+  // Read once now, so the first chart does not pay for it.
+  registerChartFonts();
+  const store = await openHistoryStore(config, logger);
+  const history = new CreditHistory(store, logger.child({ component: 'history' }));
+  await history.load();
   const useapi = new UseapiClient({
     token: config.useapi.token,
     baseUrl: config.useapi.baseUrl,
@@ -61,18 +67,28 @@ export async function startBot({ config, logger, commands, onGatewayClosed }: St
     cacheTtlMs: config.useapi.cacheTtlMs,
     maxConcurrent: config.useapi.maxConcurrent,
     logger: logger.child({ component: 'useapi' }),
-    secrets: [config.discord.token, config.pixverse.discordToken],
+    secrets: [config.discord.token, config.pixverse.discordToken, config.history.databaseAuthToken],
+    onFeatures: (email, features) => history.record(email, features),
     ...(metrics ? { observer: metrics } : {}),
   });
-  const signer = await ActionSigner.fromDataDir(config.dataDir);
   const responder = new Responder(config.discord.apiUrl);
-  const alerts = new Alerts(config, useapi, logger);
+  const background = new BackgroundWork(config, useapi, history, store, logger);
   const context: CommandContext = {
     useapi,
     respond: responder,
     sign: (request) => signer.sign(request),
-    settings: { pixverseDiscordToken: config.pixverse.discordToken, defaultMaxJobs: config.pixverse.defaultMaxJobs },
-    alerts: alerts.view,
+    settings: {
+      pixverseDiscordToken: config.pixverse.discordToken,
+      defaultMaxJobs: config.pixverse.defaultMaxJobs,
+      timeZone: config.timeZone,
+    },
+    alerts: background.alertsView,
+    history: {
+      summary: (email) => history.summary(email),
+      readings: (query) => history.readings(query),
+      emails: () => history.emails(),
+      nextCheckAt: () => background.nextCheckAt(),
+    },
     creditsCooldown: new Cooldowns(config.creditsCooldownMs),
     logger,
   };
@@ -95,7 +111,7 @@ export async function startBot({ config, logger, commands, onGatewayClosed }: St
     readyClient = await logIn(client, config);
   } catch (error) {
     responder.close();
-    await Promise.allSettled([client.destroy(), useapi.close()]);
+    await Promise.allSettled([client.destroy(), useapi.close(), history.close()]);
     throw error;
   }
   const health =
@@ -114,24 +130,26 @@ export async function startBot({ config, logger, commands, onGatewayClosed }: St
     config.discord.guildIds,
   );
   announceReady(readyClient, config, commands, sync, logger);
-  // The monitor's first check reads the same account list; the two share one request.
+  // The first background check reads the same account list; the two share one request.
   void checkUseapiToken(useapi, logger);
-  await alerts.start(readyClient);
+  await background.start(readyClient);
 
   return {
     client: readyClient,
     useapi,
     responder,
+    history,
     sync,
     health,
     async stop(drainMs = DRAIN_MS) {
       await router.drain(drainMs);
       useapi.interrupt();
-      await Promise.all([router.drain(LAST_ANSWERS_MS), alerts.stop()]);
+      await Promise.all([router.drain(LAST_ANSWERS_MS), background.stop()]);
       await health?.close();
       await readyClient.destroy();
       responder.close();
       await useapi.close();
+      await history.close();
     },
   };
 }
@@ -201,64 +219,20 @@ function gatewayReady(client: Client): boolean {
 }
 
 /**
- * The credit monitor, when ALERT_CHANNEL_ID is set, and the read-only view `/credits-alerts` gets of it.
- * A channel the bot cannot post in is logged once and leaves the monitor off: the commands keep
- * working, and no alert is marked as announced without having been posted.
+ * The history database (a file in DATA_DIR unless DATABASE_URL says otherwise), migrated, with the
+ * alert memory of an older version (DATA_DIR/alerts.json) moved into it once.
  */
-class Alerts {
-  private monitor: AlertMonitor | undefined;
-  private problem: string | undefined;
-  readonly view: AlertsView;
-
-  constructor(
-    private readonly config: Config,
-    private readonly useapi: UseapiClient,
-    private readonly logger: Logger,
-  ) {
-    this.problem = config.alerts.channelId ? 'starting' : 'ALERT_CHANNEL_ID is not set';
-    this.view = {
-      settings: {
-        channelId: config.alerts.channelId,
-        roleId: config.alerts.roleId,
-        creditsBelow: config.alerts.creditsBelow,
-        expiryDays: config.alerts.expiryDays,
-        intervalMs: config.checkIntervalMs ?? 0,
-      },
-      problem: () => this.problem,
-      lastCheckAt: () => this.monitor?.lastCheckAt(),
-      accounts: () => this.monitor?.accounts() ?? [],
-      checkNow: (): Promise<CheckResult> | undefined => this.monitor?.check(),
-    };
+async function openHistoryStore(config: Config, logger: Logger): Promise<HistoryStore> {
+  const store = await HistoryStore.open({
+    url: databaseUrl(config.dataDir, config.history.databaseUrl),
+    ...(config.history.databaseAuthToken === undefined ? {} : { authToken: config.history.databaseAuthToken }),
+    retentionDays: config.history.retentionDays,
+    logger: logger.child({ component: 'history' }),
+  });
+  if ((await importLegacyAlerts(store, config.dataDir)) === 'imported') {
+    logger.info({ database: store.location }, 'moved the alert memory of DATA_DIR/alerts.json into the history database');
   }
-
-  async start(client: Client<true>): Promise<void> {
-    const { config, logger } = this;
-    if (!config.alerts.channelId) return;
-    const channel = await openAlertChannel(client, config.alerts);
-    if ('problem' in channel) {
-      this.problem = channel.problem;
-      logger.warn({ detail: channel.problem }, 'credit alerts are off: the alert channel is not usable');
-      return;
-    }
-    this.monitor = new AlertMonitor({
-      useapi: this.useapi,
-      store: new AlertStore(config.dataDir),
-      settings: {
-        creditsBelow: config.alerts.creditsBelow,
-        expiryDays: config.alerts.expiryDays,
-        failureChecks: ALERT_FAILURE_CHECKS,
-      },
-      intervalMs: config.checkIntervalMs,
-      post: channel.post,
-      logger: logger.child({ component: 'alerts' }),
-    });
-    this.problem = undefined;
-    await this.monitor.start();
-  }
-
-  async stop(): Promise<void> {
-    await this.monitor?.stop();
-  }
+  return store;
 }
 
 /**

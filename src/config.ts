@@ -147,7 +147,31 @@ export const envSchema = z.object({
   ALERT_CHECK_INTERVAL: checkInterval,
   ALERT_EXPIRY_DAYS: integerIn(0, 365, 3),
   ALERT_ROLE_ID: z.preprocess(unsetIfEmpty, snowflake('a role').optional()),
+  ALERT_FORECAST_DAYS: integerIn(0, 365, 3),
+  DIGEST_TIME: z.preprocess(
+    unsetIfEmpty,
+    z
+      .string()
+      .trim()
+      .regex(/^([01]?\d|2[0-3]):[0-5]\d$/, 'must be a time of day as HH:MM, 24 h (for example 09:00)')
+      .optional(),
+  ),
+  DIGEST_CHANNEL_ID: z.preprocess(unsetIfEmpty, snowflake('a channel').optional()),
+  TZ: z.preprocess(
+    unsetIfEmpty,
+    z.string().trim().refine(isTimeZone, 'must be an IANA time zone such as Europe/Paris or UTC').default('UTC'),
+  ),
+  HISTORY_DAYS: integerIn(1, 3_650, 400),
   DATA_DIR: z.preprocess(unsetIfEmpty, z.string().default('./data')),
+  DATABASE_URL: z.preprocess(
+    unsetIfEmpty,
+    z
+      .string()
+      .trim()
+      .regex(/^(file|libsql|https?|wss?):/, 'must be a database URL: file:…, libsql://…, http(s)://… or ws(s)://…')
+      .optional(),
+  ),
+  DATABASE_AUTH_TOKEN: optionalString,
   HEALTH_PORT: z.preprocess(
     unsetIfEmpty,
     z.coerce
@@ -181,7 +205,20 @@ export interface Config {
     channelId: string | undefined;
     creditsBelow: number;
     expiryDays: number;
+    /** Warn when an account runs out within this many days, before its refill; 0: never. */
+    forecastDays: number;
     roleId: string | undefined;
+  };
+  /** The daily digest; undefined: none. */
+  digest: { time: string; channelId: string } | undefined;
+  /** The IANA zone of the digest's time and of dates drawn on charts. */
+  timeZone: string;
+  history: {
+    /** Readings older than this are deleted. */
+    retentionDays: number;
+    /** Where the history and the bot's state live: a file in DATA_DIR unless DATABASE_URL says otherwise. */
+    databaseUrl: string | undefined;
+    databaseAuthToken: string | undefined;
   };
   dataDir: string;
   /** `/healthz` and `/metrics`; no port: no server. */
@@ -199,6 +236,7 @@ export const WHERE_TO_GET = {
   PIXVERSE_DISCORD_TOKEN: 'the Discord user token of the account useapi.net drives PixVerse with (see README)',
   ALERT_CHANNEL_ID: 'Developer Mode on, right-click the channel → Copy Channel ID',
   ALERT_ROLE_ID: 'Developer Mode on, Server Settings → Roles → right-click the role → Copy Role ID',
+  DIGEST_CHANNEL_ID: 'Developer Mode on, right-click the channel → Copy Channel ID',
 } as const satisfies Partial<Record<keyof Env, string>>;
 
 export class ConfigError extends Error {
@@ -258,13 +296,38 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       channelId: e.ALERT_CHANNEL_ID,
       creditsBelow: e.ALERT_CREDITS_BELOW,
       expiryDays: e.ALERT_EXPIRY_DAYS,
+      forecastDays: e.ALERT_FORECAST_DAYS,
       roleId: e.ALERT_ROLE_ID,
     },
+    digest: digestOf(e),
+    timeZone: e.TZ,
+    history: { retentionDays: e.HISTORY_DAYS, databaseUrl: e.DATABASE_URL, databaseAuthToken: e.DATABASE_AUTH_TOKEN },
     dataDir: e.DATA_DIR,
     health: { port: e.HEALTH_PORT, host: e.HEALTH_HOST },
     logLevel: e.LOG_LEVEL,
     warnings: interval.warnings,
   };
+}
+
+/** A digest needs a time, and a channel of its own or the alert channel. */
+function digestOf(e: Env): Config['digest'] {
+  if (e.DIGEST_TIME === undefined) return undefined;
+  const channelId = e.DIGEST_CHANNEL_ID ?? e.ALERT_CHANNEL_ID;
+  if (channelId === undefined) {
+    throw new ConfigError([
+      `DIGEST_TIME is set but there is no channel for the digest: set DIGEST_CHANNEL_ID or ALERT_CHANNEL_ID (get it from: ${WHERE_TO_GET.DIGEST_CHANNEL_ID})`,
+    ]);
+  }
+  return { time: e.DIGEST_TIME, channelId };
+}
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Below this a check interval is for tests: every check reads every account from useapi.net. */

@@ -22,7 +22,7 @@ export async function runProcess(commands: readonly Command[], { sandbox = false
   const config = configOrExit();
   const logger = createLogger({
     level: config.logLevel,
-    secrets: [config.discord.token, config.useapi.token, config.pixverse.discordToken],
+    secrets: [config.discord.token, config.useapi.token, config.pixverse.discordToken, config.history.databaseAuthToken],
     pretty: Boolean(process.stdout.isTTY),
   });
   process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection'));

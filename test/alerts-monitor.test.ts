@@ -1,20 +1,23 @@
-import { chmod, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { AlertMonitor, PostFailure } from '../src/alerts/monitor.js';
 import { alertMemorySchema, type AlertSettings, type Incident } from '../src/alerts/rules.js';
-import { AlertStore, STATE_FILE } from '../src/alerts/store.js';
+import { AlertStore } from '../src/alerts/store.js';
+import { CreditHistory } from '../src/history/history.js';
+import { HistoryStore, databaseUrl } from '../src/history/store.js';
 import { UseapiEmulator, featuresFixture, type V2AccountSeed } from '../src/emulators/useapi.js';
 import { createLogger } from '../src/logger.js';
-import { UseapiClient } from '../src/useapi/client.js';
+import { UseapiClient, type UseapiClientOptions } from '../src/useapi/client.js';
 
 // Deliberately not shaped like a real token.
 const TOKEN = 'user:1-alertmonitor-apitoken-zq';
 const INTERVAL = 60_000;
 const DAY_MS = 86_400_000;
-const SETTINGS: AlertSettings = { creditsBelow: 1_000, expiryDays: 3, failureChecks: 3 };
+// Forecasts off unless a test turns them on: these tests drain accounts in minutes, which a forecast would report.
+const SETTINGS: AlertSettings = { creditsBelow: 1_000, expiryDays: 3, failureChecks: 3, forecastDays: 0 };
 const FEATURES_PATH = '/v2/pixverse/features';
 const ACCOUNTS_PATH = '/v2/pixverse/accounts';
 
@@ -50,15 +53,17 @@ interface Harness {
   posted: Incident[];
   logs: LogLine[];
   dataDir: string;
+  store: HistoryStore;
+  history: CreditHistory;
+  useapi: UseapiClient;
   /** Checks that ran to the end (the monitor logs one debug line per check). */
   checksDone(): number;
   warnings(text: string): LogLine[];
 }
 
 let emu: UseapiEmulator;
-let client: UseapiClient;
 let dirs: string[] = [];
-let monitors: AlertMonitor[] = [];
+let cleanups: Array<() => Promise<void>> = [];
 
 async function tempDir(): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'alerts-monitor-'));
@@ -66,15 +71,34 @@ async function tempDir(): Promise<string> {
   return dir;
 }
 
-function harness(
+function useapiClient(options: Partial<UseapiClientOptions> = {}): UseapiClient {
+  const client = new UseapiClient({
+    token: TOKEN,
+    baseUrl: emu.url,
+    timeouts: { connectMs: 500, headersMs: 500, bodyMs: 500, totalMs: 900 },
+    cacheTtlMs: 0,
+    retryBaseMs: 1,
+    maxRetries: 0,
+    ...options,
+  });
+  cleanups.push(() => client.close());
+  return client;
+}
+
+/**
+ * A monitor as the bot runs it: its own useapi client, whose every credits read the history keeps
+ * (in a database in `dataDir`), and alerts whose memory lives in that database too.
+ */
+async function harness(
   dataDir: string,
   options: {
     post?: (incident: Incident) => Promise<void>;
     settings?: AlertSettings;
     logs?: LogLine[];
-    useapi?: UseapiClient;
+    useapi?: Partial<UseapiClientOptions>;
+    alertStore?: AlertStore;
   } = {},
-): Harness {
+): Promise<Harness> {
   const posted: Incident[] = [];
   const logs = options.logs ?? [];
   const logger = createLogger({
@@ -82,26 +106,38 @@ function harness(
     secrets: [TOKEN],
     destination: { write: (line: string) => void logs.push(JSON.parse(line) as LogLine) },
   });
+  const store = await HistoryStore.open({ url: databaseUrl(dataDir, undefined), retentionDays: 400 });
+  const history = new CreditHistory(store, logger);
+  const useapi = useapiClient({ onFeatures: (email, features) => history.record(email, features), ...options.useapi });
   const monitor = new AlertMonitor({
-    useapi: options.useapi ?? client,
-    store: new AlertStore(dataDir),
-    settings: options.settings ?? SETTINGS,
+    useapi,
+    history,
+    alerts: {
+      store: options.alertStore ?? new AlertStore(store),
+      settings: options.settings ?? SETTINGS,
+      post:
+        options.post ??
+        ((incident) => {
+          posted.push(incident);
+          return Promise.resolve();
+        }),
+    },
     intervalMs: INTERVAL,
-    post:
-      options.post ??
-      ((incident) => {
-        posted.push(incident);
-        return Promise.resolve();
-      }),
     logger,
   });
-  monitors.push(monitor);
+  cleanups.push(async () => {
+    await monitor.stop();
+    await history.close();
+  });
   return {
     monitor,
     posted,
     logs,
     dataDir,
-    checksDone: () => logs.filter((line) => line.msg === 'alert check done').length,
+    store,
+    history,
+    useapi,
+    checksDone: () => logs.filter((line) => line.msg === 'credit check done').length,
     warnings: (text) => logs.filter((line) => line.level === 40 && (line.msg ?? '').includes(text)),
   };
 }
@@ -143,32 +179,21 @@ beforeEach(async () => {
   vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'Date'] });
   vi.setSystemTime(new Date('2031-03-10T12:00:00Z'));
   emu = await UseapiEmulator.start({ token: TOKEN, accounts: [healthy(OK), healthy(LOW)] });
-  client = new UseapiClient({
-    token: TOKEN,
-    baseUrl: emu.url,
-    timeouts: { connectMs: 500, headersMs: 500, bodyMs: 500, totalMs: 900 },
-    cacheTtlMs: 0,
-    retryBaseMs: 1,
-    maxRetries: 0,
-  });
 });
 
 afterEach(async () => {
-  for (const monitor of monitors) await monitor.stop();
-  monitors = [];
+  // Monitors first (they use the clients), then the clients.
+  for (const cleanup of cleanups.reverse()) await cleanup();
+  cleanups = [];
   vi.useRealTimers();
-  await client.close();
   await emu.close();
-  for (const dir of dirs) {
-    await chmod(dir, 0o700).catch(() => undefined);
-    await rm(dir, { recursive: true, force: true });
-  }
+  for (const dir of dirs) await rm(dir, { recursive: true, force: true });
   dirs = [];
 });
 
 describe('AlertMonitor against the useapi.net emulator', () => {
   it('checks every account at start(), then once per interval and not before', async () => {
-    const h = harness(await tempDir());
+    const h = await harness(await tempDir());
     await start(h);
     expect(emu.requestsTo('GET', ACCOUNTS_PATH)).toHaveLength(1);
     expect(
@@ -193,7 +218,7 @@ describe('AlertMonitor against the useapi.net emulator', () => {
   });
 
   it('posts once when credits cross below the threshold, and again after a refill and a second drop', async () => {
-    const h = harness(await tempDir());
+    const h = await harness(await tempDir());
     await start(h);
     expect(h.posted).toEqual([]);
 
@@ -218,7 +243,7 @@ describe('AlertMonitor against the useapi.net emulator', () => {
   it('check() joins a check under way instead of starting a second one', async () => {
     emu.setAccounts([withCredits(LOW, 5)]);
     emu.latencyMs = 30;
-    const h = harness(await tempDir());
+    const h = await harness(await tempDir());
     const [a, b] = await Promise.all([h.monitor.check(), h.monitor.check()]);
     expect(a).toBe(b);
     expect(kinds(a.posted)).toEqual(['low-credits']);
@@ -227,7 +252,7 @@ describe('AlertMonitor against the useapi.net emulator', () => {
   });
 
   it('announces the error state (596) once and the recovery once', async () => {
-    const h = harness(await tempDir());
+    const h = await harness(await tempDir());
     emu.setAccounts([healthy(OK), { ...healthy(LOW), error: 'PixVerse session rejected' }]);
     await start(h);
     expect(h.posted).toEqual([{ kind: 'account-error', email: LOW }]);
@@ -245,7 +270,7 @@ describe('AlertMonitor against the useapi.net emulator', () => {
   });
 
   it('warns once about a plan that expires within 3 days, and again for a new date', async () => {
-    const h = harness(await tempDir());
+    const h = await harness(await tempDir());
     const soon = new Date(Date.now() + 2 * DAY_MS);
     emu.setAccounts([healthy(OK), { email: LOW, features: featuresFixture({ expired_date: soon.toISOString() }) }]);
     await start(h);
@@ -261,7 +286,7 @@ describe('AlertMonitor against the useapi.net emulator', () => {
   });
 
   it('an upstream failure lasting 3 checks is posted once, after the third', async () => {
-    const h = harness(await tempDir());
+    const h = await harness(await tempDir());
     await start(h);
     emu.addFault({ method: 'GET', path: FEATURES_PATH, fault: { kind: 'status', status: 500 } });
     await tick(h, 2);
@@ -278,7 +303,7 @@ describe('AlertMonitor against the useapi.net emulator', () => {
   });
 
   it('an upstream failure of 2 checks, then a good reading, posts nothing', async () => {
-    const h = harness(await tempDir());
+    const h = await harness(await tempDir());
     await start(h);
     for (let round = 0; round < 2; round += 1) {
       emu.addFault({ method: 'GET', path: FEATURES_PATH, fault: { kind: 'status', status: 500 } });
@@ -291,7 +316,7 @@ describe('AlertMonitor against the useapi.net emulator', () => {
   });
 
   it('a token-wide 401 on the account list is one post over 3 checks, and its end one more', async () => {
-    const h = harness(await tempDir());
+    const h = await harness(await tempDir());
     emu.addFault({ method: 'GET', path: ACCOUNTS_PATH, fault: jsonStatus(401, 'Unauthorized') });
     await start(h);
     await tick(h, 2);
@@ -305,7 +330,7 @@ describe('AlertMonitor against the useapi.net emulator', () => {
   });
 
   it('a 402 on every account read (list still answering) is one post, not one per account or per check', async () => {
-    const h = harness(await tempDir());
+    const h = await harness(await tempDir());
     emu.addFault({ method: 'GET', path: FEATURES_PATH, fault: jsonStatus(402, 'Subscription required') });
     await start(h);
     await tick(h, 3);
@@ -324,13 +349,13 @@ describe('AlertMonitor against the useapi.net emulator', () => {
       { email: 'broken@example.com', error: 'PixVerse session rejected' },
       { email: 'soon@example.com', features: featuresFixture({ billing_renewal_date: soon.toISOString() }) },
     ]);
-    const first = harness(dataDir);
+    const first = await harness(dataDir);
     await start(first);
     expect(kinds(first.posted).sort()).toEqual(['account-error', 'expiring', 'low-credits']);
     await first.monitor.stop();
 
     await vi.advanceTimersByTimeAsync(5 * INTERVAL);
-    const second = harness(dataDir);
+    const second = await harness(dataDir);
     await start(second);
     expect(second.posted).toEqual([]);
     await tick(second);
@@ -348,45 +373,36 @@ describe('AlertMonitor against the useapi.net emulator', () => {
     expect(second.posted).toEqual([{ kind: 'account-recovered', email: 'broken@example.com' }]);
   });
 
-  it('writes the state file atomically: valid JSON after a check, no temporary file left', async () => {
+  it('keeps the alert memory in the history database, next to the readings', async () => {
     emu.setAccounts([withCredits(LOW, 10), healthy(OK)]);
-    const h = harness(await tempDir());
+    const h = await harness(await tempDir());
     await start(h);
     await tick(h, 2);
-    expect(await readdir(h.dataDir)).toEqual([STATE_FILE]);
-    const saved = alertMemorySchema.parse(JSON.parse(await readFile(join(h.dataDir, STATE_FILE), 'utf8')));
-    expect(saved.accounts[LOW]).toMatchObject({ low: true, error: false, last: { spendable: 10 } });
-    expect(saved.accounts[OK]).toMatchObject({ low: false, last: { spendable: 12_980, plan: 'Pro' } });
+    const { memory } = await new AlertStore(h.store).load();
+    expect(memory.accounts[LOW]).toMatchObject({ low: true, error: false, last: { spendable: 10 } });
+    expect(memory.accounts[OK]).toMatchObject({ low: false, last: { spendable: 12_980, plan: 'Pro' } });
+    expect(await readdir(h.dataDir)).toContain('history.db');
   });
 
-  it('creates a DATA_DIR that does not exist yet', async () => {
-    const dataDir = join(await tempDir(), 'nested', 'data');
-    const h = harness(dataDir);
+  it('alert memory of another shape starts afresh with a warning, without crashing', async () => {
+    const dataDir = await tempDir();
+    const first = await harness(dataDir);
+    await first.store.setState('alerts', { version: 7, accounts: [] });
+    emu.setAccounts([withCredits(LOW, 10)]);
+    const h = await harness(dataDir);
     await start(h);
-    expect(await readdir(dataDir)).toEqual([STATE_FILE]);
-    expect(h.warnings('')).toEqual([]);
+    expect(h.warnings('alert state was not usable')).toHaveLength(1);
+    expect(kinds(h.posted)).toEqual(['low-credits']);
+    expect(alertMemorySchema.safeParse(await h.store.getState('alerts')).success).toBe(true);
   });
 
-  for (const [name, content] of [
-    ['not JSON', '{"version":1,"accounts":{"low@exa'],
-    ['JSON of another shape', JSON.stringify({ version: 7, accounts: [] })],
-  ] as const) {
-    it(`a corrupted state file (${name}) starts afresh with a warning, without crashing`, async () => {
-      const dataDir = await tempDir();
-      await writeFile(join(dataDir, STATE_FILE), content);
-      emu.setAccounts([withCredits(LOW, 10)]);
-      const h = harness(dataDir);
-      await start(h);
-      expect(h.warnings('alert state was not usable')).toHaveLength(1);
-      expect(kinds(h.posted)).toEqual(['low-credits']);
-      expect(alertMemorySchema.safeParse(JSON.parse(await readFile(join(dataDir, STATE_FILE), 'utf8'))).success).toBe(true);
+  it('memory that cannot be saved is logged once across checks; alerts are still posted, once', async () => {
+    const failing = new AlertStore({
+      getState: () => Promise.resolve(undefined),
+      setState: () => Promise.reject(new Error('disk full')),
+      location: 'a database that refuses writes',
     });
-  }
-
-  it('an unwritable DATA_DIR is logged once across checks; alerts are still posted', async () => {
-    const parent = await tempDir();
-    await writeFile(join(parent, 'a-file'), 'not a directory');
-    const h = harness(join(parent, 'a-file', 'data'));
+    const h = await harness(await tempDir(), { alertStore: failing });
     await start(h);
     emu.setAccounts([healthy(OK), withCredits(LOW, 10)]);
     await tick(h, 3);
@@ -395,34 +411,10 @@ describe('AlertMonitor against the useapi.net emulator', () => {
     expect(h.checksDone()).toBe(4);
   });
 
-  it('a state file that cannot be replaced is logged once and leaves no temporary file behind', async () => {
-    const dataDir = await tempDir();
-    // A directory where the state file should be: reading fails, and so does the rename onto it.
-    await mkdir(join(dataDir, STATE_FILE, 'occupied'), { recursive: true });
-    emu.setAccounts([withCredits(LOW, 10)]);
-    const h = harness(dataDir);
-    await start(h);
-    await tick(h, 2);
-    expect(kinds(h.posted)).toEqual(['low-credits']);
-    expect(h.warnings('alert state was not usable')).toHaveLength(1);
-    expect(h.warnings('could not save the alert state')).toHaveLength(1);
-    expect(await readdir(dataDir)).toEqual([STATE_FILE]);
-  });
-
-  it.skipIf(process.getuid?.() === 0)('a read-only DATA_DIR is logged once and leaves no temporary file behind', async () => {
-    const dataDir = await tempDir();
-    await chmod(dataDir, 0o500);
-    const h = harness(dataDir);
-    await start(h);
-    await tick(h, 2);
-    expect(h.warnings('could not save the alert state')).toHaveLength(1);
-    expect(await readdir(dataDir)).toEqual([]);
-  });
-
   it('a post that throws is logged, and the alert is posted by the next check', async () => {
     const delivered: Incident[] = [];
     let failNext = true;
-    const h = harness(await tempDir(), {
+    const h = await harness(await tempDir(), {
       post: (incident) => {
         if (failNext) {
           failNext = false;
@@ -455,7 +447,7 @@ describe('AlertMonitor against the useapi.net emulator', () => {
   it('a failed post does not make the alerts already posted repeat: each is remembered once posted', async () => {
     const delivered: Incident[] = [];
     let refuse = true;
-    const h = harness(await tempDir(), {
+    const h = await harness(await tempDir(), {
       post: (incident) => {
         if (refuse && incident.kind === 'low-credits') return Promise.reject(new Error('Discord said no'));
         delivered.push(incident);
@@ -465,7 +457,7 @@ describe('AlertMonitor against the useapi.net emulator', () => {
     emu.setAccounts([withCredits(LOW, 10), { email: OK, error: 'PixVerse session rejected' }]);
     await start(h);
     expect(kinds(delivered)).toEqual(['account-error']);
-    const saved = alertMemorySchema.parse(JSON.parse(await readFile(join(h.dataDir, STATE_FILE), 'utf8')));
+    const saved = alertMemorySchema.parse(await h.store.getState('alerts'));
     expect(saved.accounts[OK]?.error).toBe(true);
     expect(saved.accounts[LOW]?.low).toBe(false);
     await tick(h);
@@ -479,7 +471,7 @@ describe('AlertMonitor against the useapi.net emulator', () => {
 
   it('an alert Discord refuses for good is logged once and dropped; the others still go out', async () => {
     const delivered: Incident[] = [];
-    const h = harness(await tempDir(), {
+    const h = await harness(await tempDir(), {
       post: (incident) => {
         if (incident.kind === 'low-credits')
           return Promise.reject(new PostFailure(true, { cause: new Error('Invalid Form Body') }));
@@ -498,7 +490,7 @@ describe('AlertMonitor against the useapi.net emulator', () => {
 
   it('check() says how many alerts it posted, could not post, and dropped', async () => {
     let transient = true;
-    const h = harness(await tempDir(), {
+    const h = await harness(await tempDir(), {
       post: (incident) => {
         if (incident.kind === 'account-error') return Promise.reject(new PostFailure(true, { cause: new Error('refused') }));
         if (transient) return Promise.reject(new Error('socket hang up'));
@@ -522,35 +514,70 @@ describe('AlertMonitor against the useapi.net emulator', () => {
   });
 
   it('each check asks useapi.net afresh, whatever the cache holds, and leaves the reading in the cache', async () => {
-    const cached = new UseapiClient({
-      token: TOKEN,
-      baseUrl: emu.url,
-      timeouts: { connectMs: 500, headersMs: 500, bodyMs: 500, totalMs: 900 },
-      cacheTtlMs: 3_600_000,
-    });
-    try {
-      await cached.accounts();
-      await cached.features(OK);
-      const h = harness(await tempDir(), { useapi: cached });
-      emu.setAccounts([withCredits(OK, 10)]);
-      await h.monitor.check();
-      expect(kinds(h.posted)).toEqual(['low-credits']);
-      expect(emu.requestsTo('GET', ACCOUNTS_PATH)).toHaveLength(2);
-      expect(cached.peekFeatures(OK)?.credit_monthly).toBe(10);
-      await h.monitor.check();
-      expect(emu.requestsTo('GET', ACCOUNTS_PATH)).toHaveLength(3);
-    } finally {
-      await cached.close();
-    }
+    const h = await harness(await tempDir(), { useapi: { cacheTtlMs: 3_600_000 } });
+    const cached = h.useapi;
+    await cached.accounts();
+    await cached.features(OK);
+    emu.setAccounts([withCredits(OK, 10)]);
+    await h.monitor.check();
+    expect(kinds(h.posted)).toEqual(['low-credits']);
+    expect(emu.requestsTo('GET', ACCOUNTS_PATH)).toHaveLength(2);
+    expect(cached.peekFeatures(OK)?.credit_monthly).toBe(10);
+    await h.monitor.check();
+    expect(emu.requestsTo('GET', ACCOUNTS_PATH)).toHaveLength(3);
   });
 
-  it('never writes the API token to the state file or the log', async () => {
+  it('every check is kept in the history, and old readings are pruned', async () => {
+    const h = await harness(await tempDir());
+    await h.store.record({ email: OK, at: new Date(Date.now() - 500 * DAY_MS), daily: 1, monthly: 1, package: 0 });
+    await start(h);
+    await tick(h, 2);
+    const kept = await h.store.readings({ email: OK, since: new Date(0) });
+    expect(kept.map((reading) => reading.at.getTime())).toEqual(
+      [0, 1, 2].map((i) => Date.parse('2031-03-10T12:00:00Z') + i * INTERVAL),
+    );
+    expect(kept[0]).toMatchObject({ daily: 30, monthly: 12_450, package: 500, dailyAllowance: 60, plan: 'Pro' });
+  });
+
+  it('warns once that an account will run out before its refill, at the current rate', async () => {
+    const h = await harness(await tempDir(), { settings: { ...SETTINGS, creditsBelow: 0, forecastDays: 3 } });
+    // Six checks over the last day, 2,000 credits a day of use: 1,500 left runs out in under a day,
+    // long before the monthly refill 30 days ahead.
+    const renewal = new Date(Date.now() + 30 * DAY_MS);
+    const dates = {
+      billing_renewal_date: renewal.toISOString(),
+      credits_refresh_time: renewal.toISOString(),
+      expired_date: renewal.toISOString(),
+    };
+    for (let i = 6; i >= 1; i -= 1) {
+      const at = new Date(Date.now() - i * 4 * 3_600_000);
+      await h.store.record({
+        email: LOW,
+        at,
+        daily: 0,
+        monthly: 1_500 + (i * 2_000) / 6,
+        package: 0,
+        renewsAt: renewal,
+        monthlyRefillAt: renewal,
+      });
+    }
+    emu.setAccounts([withCredits(LOW, 1_500, dates)]);
+    await start(h);
+    const forecast = h.posted.find((incident) => incident.kind === 'runs-out');
+    expect(forecast).toMatchObject({ kind: 'runs-out', email: LOW, before: { what: 'monthly-refill', at: renewal } });
+    expect((forecast as { at: Date }).at.getTime()).toBeLessThan(Date.now() + DAY_MS);
+    await tick(h, 2);
+    expect(h.posted.filter((incident) => incident.kind === 'runs-out')).toHaveLength(1);
+  });
+
+  it('never writes the API token to the database or the log', async () => {
     emu.addFault({ method: 'GET', path: ACCOUNTS_PATH, fault: jsonStatus(401, 'Unauthorized'), times: 1 });
-    const h = harness(await tempDir());
+    const h = await harness(await tempDir());
     await start(h);
     await tick(h);
-    const state = await readFile(join(h.dataDir, STATE_FILE), 'utf8');
-    expect(state).not.toContain(TOKEN);
+    await h.history.close();
+    const database = await readFile(join(h.dataDir, 'history.db'));
+    expect(database.includes(Buffer.from(TOKEN))).toBe(false);
     expect(JSON.stringify(h.logs)).not.toContain(TOKEN);
   });
 });

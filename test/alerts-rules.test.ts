@@ -8,17 +8,19 @@ import {
   onAccountListFailure,
   onFeatures,
   onFeaturesFailure,
+  onForecast,
   type AccountMemory,
   type AlertMemory,
   type AlertSettings,
   type Incident,
 } from '../src/alerts/rules.js';
 import { featuresFixture } from '../src/emulators/useapi.js';
+import type { Forecast } from '../src/history/usage.js';
 import { alertEmbed } from '../src/presentation/alerts.js';
 import { UseapiError } from '../src/useapi/errors.js';
 import { featuresSchema, type Features } from '../src/useapi/schemas.js';
 
-const SETTINGS: AlertSettings = { creditsBelow: 100, expiryDays: 3, failureChecks: 3 };
+const SETTINGS: AlertSettings = { creditsBelow: 100, expiryDays: 3, failureChecks: 3, forecastDays: 3 };
 const EMAIL = 'rules@example.com';
 const DAY_MS = 86_400_000;
 const NOW = new Date('2031-03-10T12:00:00Z');
@@ -466,5 +468,62 @@ describe('alertEmbed', () => {
   it('an email with backticks cannot break out of the inline code', () => {
     const embed = alertEmbed({ kind: 'account-error', email: 'a`b`@example.com' });
     expect(embed.description).toContain("`a'b'@example.com`");
+  });
+});
+
+describe('the run-out forecast', () => {
+  const runsOut = (inDays: number, next?: { what: 'monthly-refill' | 'renewal' | 'expiry'; at: number }): Forecast => ({
+    kind: 'runs-out',
+    at: NOW.getTime() + inDays * DAY_MS,
+    ratePerDay: 500,
+    next,
+  });
+  const forecasted = (account: AccountMemory, forecast: Forecast, settings = SETTINGS) =>
+    announced(holding(account, EMAIL), onForecast(account, EMAIL, forecast, settings, NOW));
+
+  it('warns once about a run-out within the days, naming the date and the refill it comes before', () => {
+    const account = emptyAccount();
+    const refill = { what: 'monthly-refill' as const, at: NOW.getTime() + 10 * DAY_MS };
+    expect(forecasted(account, runsOut(2, refill))).toEqual([
+      { kind: 'runs-out', email: EMAIL, at: at(NOW, 2), ratePerDay: 500, before: { what: 'monthly-refill', at: at(NOW, 10) } },
+    ]);
+    expect(forecasted(account, runsOut(1.5, refill))).toEqual([]);
+  });
+
+  it('re-arms once the forecast clears, and warns again when it returns', () => {
+    const account = emptyAccount();
+    expect(kinds(forecasted(account, runsOut(2)))).toEqual(['runs-out']);
+    expect(
+      forecasted(account, {
+        kind: 'lasts',
+        until: { what: 'renewal', at: at(NOW, 5).getTime() },
+        ratePerDay: 10,
+        leftAtRefill: 100,
+      }),
+    ).toEqual([]);
+    expect(account.forecastWarned).toBe(false);
+    expect(kinds(forecasted(account, runsOut(2.5)))).toEqual(['runs-out']);
+  });
+
+  it('stays quiet beyond the days, while collecting or idle, for an account already out, and with forecastDays 0', () => {
+    expect(forecasted(emptyAccount(), runsOut(3.5))).toEqual([]);
+    expect(forecasted(emptyAccount(), { kind: 'collecting', checks: 2, needed: 6 })).toEqual([]);
+    expect(forecasted(emptyAccount(), { kind: 'idle' })).toEqual([]);
+    expect(forecasted(emptyAccount(), runsOut(0))).toEqual([]);
+    expect(forecasted(emptyAccount(), runsOut(1), { ...SETTINGS, forecastDays: 0 })).toEqual([]);
+  });
+
+  it('reads as a date, the pace, and the refill it comes before', () => {
+    const embed = alertEmbed({
+      kind: 'runs-out',
+      email: EMAIL,
+      at: at(NOW, 2),
+      ratePerDay: 1234.4,
+      before: { what: 'renewal', at: at(NOW, 9) },
+    });
+    expect(embed.title).toBe('PixVerse credits will run out before they refill');
+    expect(embed.description).toContain(`\`${EMAIL}\``);
+    expect(embed.description).toContain('At ~1,234 a day, runs out');
+    expect(embed.description).toContain(`before the plan renews (<t:${Math.floor(at(NOW, 9).getTime() / 1000)}:D>)`);
   });
 });

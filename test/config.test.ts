@@ -47,7 +47,10 @@ describe('parseConfig: valid environments', () => {
       creditsCooldownMs: 0,
       pixverse: { discordToken: PIXVERSE_SECRET, defaultMaxJobs: 1 },
       checkIntervalMs: 900_000,
-      alerts: { channelId: undefined, creditsBelow: 100, expiryDays: 3, roleId: undefined },
+      alerts: { channelId: undefined, creditsBelow: 100, expiryDays: 3, forecastDays: 3, roleId: undefined },
+      digest: undefined,
+      timeZone: 'UTC',
+      history: { retentionDays: 400, databaseUrl: undefined, databaseAuthToken: undefined },
       dataDir: './data',
       health: { port: undefined, host: '127.0.0.1' },
       logLevel: 'info',
@@ -309,5 +312,41 @@ describe('the documented contract', () => {
     const rows = [...text.matchAll(/^\| `([A-Z_]+)` \|/gm)].map((match) => match[1]).sort();
     expect(rows).toEqual(variables.filter((name) => name !== 'ALERT_CHECK_INTERVAL'));
     expect(text).toContain('The older name `ALERT_CHECK_INTERVAL` is still read');
+  });
+});
+
+describe('history and digest settings', () => {
+  const config = (env: Record<string, string>) => parseConfig({ ...MINIMAL, ...env });
+
+  it('reads the digest time, its channel (or the alert channel), the zone and the retention', () => {
+    const digest = config({ DIGEST_TIME: '9:05', DIGEST_CHANNEL_ID: GUILD_A, TZ: 'Europe/Paris', HISTORY_DAYS: '30' });
+    expect(digest.digest).toEqual({ time: '9:05', channelId: GUILD_A });
+    expect(digest.timeZone).toBe('Europe/Paris');
+    expect(digest.history.retentionDays).toBe(30);
+    expect(config({ DIGEST_TIME: '23:59', ALERT_CHANNEL_ID: GUILD_B }).digest).toEqual({ time: '23:59', channelId: GUILD_B });
+    expect(config({}).digest).toBeUndefined();
+  });
+
+  it('a digest time without any channel is a configuration error that says which variable to set', () => {
+    expect(configError({ ...MINIMAL, DIGEST_TIME: '09:00' }).message).toContain('set DIGEST_CHANNEL_ID or ALERT_CHANNEL_ID');
+  });
+
+  it('refuses a time that is not HH:MM, a zone that does not exist, and a database URL of no known kind', () => {
+    expect(configError({ ...MINIMAL, DIGEST_TIME: '9am', ALERT_CHANNEL_ID: GUILD_A }).message).toContain(
+      'DIGEST_TIME must be a time of day as HH:MM',
+    );
+    expect(configError({ ...MINIMAL, DIGEST_TIME: '24:00', ALERT_CHANNEL_ID: GUILD_A }).message).toContain('DIGEST_TIME must be');
+    expect(configError({ ...MINIMAL, TZ: 'Mars/Olympus' }).message).toContain('TZ must be an IANA time zone');
+    expect(configError({ ...MINIMAL, DATABASE_URL: 'postgres://db/x' }).message).toContain('DATABASE_URL must be a database URL');
+  });
+
+  it('takes a database URL and its token; the token is a secret that is never quoted back', () => {
+    const db = config({ DATABASE_URL: 'libsql://db.example.turso.io', DATABASE_AUTH_TOKEN: 'db-secret-token-0000' });
+    expect(db.history).toEqual({
+      retentionDays: 400,
+      databaseUrl: 'libsql://db.example.turso.io',
+      databaseAuthToken: 'db-secret-token-0000',
+    });
+    expect(configError({ ...MINIMAL, DATABASE_URL: 'db-secret-token-0000' }).message).not.toContain('db-secret-token-0000');
   });
 });

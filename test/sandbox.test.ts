@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { PassThrough, Readable, Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { renderMarkdown, renderMessage } from '../src/sandbox/render.js';
@@ -23,8 +24,17 @@ describe('the offline sandbox', () => {
     const transcript = out.text();
     for (const line of SCRIPT) expect(transcript).toContain(`> ${line}\n`);
     // /credits across the three example accounts, one in error state
-    expect(transcript).toContain('13,065 credits left to spend across 2 accounts.');
-    expect(transcript).toContain('│ Monthly: 12,450 / 15,000  ▰▰▰▰▰▰▰▰▱▱');
+    // Three days of a busy studio (~1,080 a day) and a quiet backup are already in the history.
+    expect(transcript).toMatch(/[\d,]+ credits left to spend across 2 accounts\./);
+    expect(transcript).toMatch(/│ Usage: [\d,]+ used in the last 24 h/);
+    expect(transcript).toMatch(
+      /│ Forecast: At ~1,0\d\d a day, runs out in \d+ days \([A-Z][a-z]+ \d+, \d{4}\), before the monthly credits refill/,
+    );
+    // /credits-history: the use, the forecast, the daily refills seen, and the chart saved to a file.
+    expect(transcript).toContain('▌ PixVerse credits · last 3 days');
+    expect(transcript).toMatch(/Refills and purchases: [23] daily refills \(\+1[28]0\)/);
+    const saved = /\(the picture is saved in (.+credits-history\.png)\)/.exec(transcript)?.[1];
+    expect((await readFile(saved!)).subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
     expect(transcript).toMatch(/Renews: in \d+ days/);
     // /pixverse-register: the channel by name, the token masked
     expect(transcript).toContain('▌ Channel registered\n│ #pixverse is now registered');

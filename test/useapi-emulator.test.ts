@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { UseapiEmulator, featuresFixture } from '../src/emulators/useapi.js';
+import { UseapiEmulator, drainedFeatures, featuresFixture } from '../src/emulators/useapi.js';
 import type { UseapiEmulatorOptions } from '../src/emulators/useapi.js';
 
 const TOKEN = 'user:1-emulator';
@@ -355,5 +355,55 @@ describe('faults', () => {
     await emulator.close();
     expect(performance.now() - started).toBeLessThan(500);
     expect(await settled).toBe('rejected');
+  });
+});
+
+describe('drainedFeatures: an account in use, over time', () => {
+  const HOUR = 3_600_000;
+  const start = Date.parse('2031-03-10T12:00:00Z');
+  const base = featuresFixture({
+    credit_daily: 30,
+    credit_daily_gift: 60,
+    credit_monthly: 1_000,
+    credit_package: 100,
+    daily_credits_refresh_time: '2031-03-11T00:00:00Z',
+  });
+  const at = (hours: number) => drainedFeatures(base, { perHour: 10, since: start }, start + hours * HOUR);
+
+  it('spends the daily credits first, then the monthly ones', () => {
+    expect(at(0)).toMatchObject({ credit_daily: 30, credit_monthly: 1_000, credit_package: 100 });
+    expect(at(2)).toMatchObject({ credit_daily: 10, credit_monthly: 1_000 });
+    expect(at(5)).toMatchObject({ credit_daily: 0, credit_monthly: 980 });
+  });
+
+  it('resets the daily credits to their allowance at each daily refresh, and announces the next one', () => {
+    // 12 h to midnight: 30 daily + 90 monthly spent; then the daily bucket is 60 again.
+    expect(at(12)).toMatchObject({ credit_daily: 60, credit_monthly: 910, daily_credits_refresh_time: '2031-03-12T00:00:00Z' });
+    expect(at(13)).toMatchObject({ credit_daily: 50, credit_monthly: 910 });
+    expect(at(36)).toMatchObject({ credit_daily: 60, daily_credits_refresh_time: '2031-03-13T00:00:00Z' });
+  });
+
+  it('takes the package last, and never goes below zero', () => {
+    const empty = drainedFeatures(base, { perHour: 1_000, since: start }, start + 10 * HOUR);
+    expect(empty).toMatchObject({ credit_daily: 0, credit_monthly: 0, credit_package: 0 });
+  });
+
+  it('GET /v2/pixverse/features answers the drained credits of the moment', async () => {
+    const emu = await UseapiEmulator.start({
+      token: TOKEN,
+      accounts: [{ email: 'busy@example.com', features: base, drain: { perHour: 100, since: Date.now() - HOUR } }],
+    });
+    try {
+      const answer = await fetch(`${emu.url}/v2/pixverse/features/?email=busy%40example.com`, {
+        headers: { authorization: `Bearer ${TOKEN}` },
+      });
+      const body = (await answer.json()) as { credit_daily: number; credit_monthly: number; credit_package: number };
+      // An hour at 100 an hour: the 30 daily credits, then ~70 of the monthly ones.
+      expect(body.credit_daily).toBe(0);
+      expect(body.credit_monthly).toBeGreaterThanOrEqual(928);
+      expect(body.credit_monthly).toBeLessThanOrEqual(930);
+    } finally {
+      await emu.close();
+    }
   });
 });

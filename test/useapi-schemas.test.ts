@@ -46,7 +46,26 @@ describe('featuresSchema', () => {
       billing_period: 'month',
     });
     expect(features.expired_date).toBeInstanceOf(Date);
+    expect(features.credits_refresh_time).toBeInstanceOf(Date);
+    expect(features.daily_credits_refresh_time).toBeInstanceOf(Date);
     expect(spendableCredits(features)).toBe(30 + 12_450 + 500);
+  });
+
+  it('reads the refill times the usage history needs, and tolerates them absent or zero', () => {
+    const refills = parsed(featuresSchema, {
+      credit_daily: 1,
+      credits_refresh_time: '2031-04-01T00:00:00Z',
+      daily_credits_refresh_time: '2031-03-11T00:00:00Z',
+    });
+    expect(refills.credits_refresh_time).toEqual(new Date('2031-04-01T00:00:00Z'));
+    expect(refills.daily_credits_refresh_time).toEqual(new Date('2031-03-11T00:00:00Z'));
+    const none = parsed(featuresSchema, {
+      credit_daily: 1,
+      credits_refresh_time: '0001-01-01T00:00:00Z',
+      daily_credits_refresh_time: 7,
+    });
+    expect(none.credits_refresh_time).toBeUndefined();
+    expect(none.daily_credits_refresh_time).toBeUndefined();
   });
 
   it('tolerates unknown fields and drops them, billing links included', () => {

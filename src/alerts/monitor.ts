@@ -1,3 +1,4 @@
+import type { AccountSummary } from '../history/history.js';
 import type { Logger } from '../logger.js';
 import type { UseapiClient } from '../useapi/client.js';
 import { UseapiError } from '../useapi/errors.js';
@@ -10,6 +11,7 @@ import {
   onAccountListFailure,
   onFeatures,
   onFeaturesFailure,
+  onForecast,
   type AccountMemory,
   type AlertMemory,
   type AlertSettings,
@@ -32,14 +34,30 @@ export class PostFailure extends Error {
   }
 }
 
-export interface MonitorOptions {
-  useapi: UseapiClient;
+/** What the monitor needs of the credit history: its readings are kept by the useapi client's observer. */
+export interface MonitorHistory {
+  /** Resolves once the readings just taken are kept and summarised. */
+  settled(): Promise<void>;
+  summary(email: string): Pick<AccountSummary, 'forecast'> | undefined;
+  /** Deletes readings past the retention. */
+  prune(): Promise<number>;
+}
+
+/** Where alerts go, when they are on. */
+export interface MonitorAlerts {
   store: AlertStore;
   settings: AlertSettings;
-  /** Undefined: no background checks (CHECK_INTERVAL=off); `check()` still runs one on demand. */
-  intervalMs: number | undefined;
   /** Posts one incident; throws a `PostFailure` (anything else counts as a passing failure). */
   post: (incident: Incident) => Promise<void>;
+}
+
+export interface MonitorOptions {
+  useapi: UseapiClient;
+  history: MonitorHistory;
+  /** Undefined: the checks only feed the history. */
+  alerts: MonitorAlerts | undefined;
+  /** Undefined: no background checks (CHECK_INTERVAL=off); `check()` still runs one on demand. */
+  intervalMs: number | undefined;
   logger: Logger;
   now?: () => Date;
 }
@@ -71,9 +89,10 @@ export interface AlertsView {
 }
 
 /**
- * Checks every v2 account on an interval, asking useapi.net afresh each time (the commands' cache
- * could hide a change for its whole lifetime), turns readings into incidents with the rules, posts
- * them and remembers each as announced the moment its post succeeds.
+ * Reads every v2 account on an interval, asking useapi.net afresh each time (the commands' cache could
+ * hide a change for its whole lifetime): each reading becomes part of the credit history. When alerts
+ * are on, it turns readings and forecasts into incidents with the rules, posts them and remembers each
+ * as announced the moment its post succeeds.
  */
 export class AlertMonitor {
   private memory: AlertMemory | undefined;
@@ -87,9 +106,7 @@ export class AlertMonitor {
   /** Loads the saved state, then checks once now and every interval (unless checks are off). */
   async start(): Promise<void> {
     if (this.timer) return;
-    const { memory, problem } = await this.options.store.load();
-    if (problem) this.options.logger.warn({ detail: problem }, 'alert state was not usable');
-    this.memory = memory;
+    if (this.options.alerts) this.memory = await this.loadMemory(this.options.alerts);
     if (this.options.intervalMs === undefined) return;
     void this.check();
     this.timer = setInterval(() => void this.check(), this.options.intervalMs);
@@ -117,20 +134,33 @@ export class AlertMonitor {
     return Object.entries(this.memory?.accounts ?? {}).map(([email, memory]) => ({ email, memory }));
   }
 
+  private async loadMemory(alerts: MonitorAlerts): Promise<AlertMemory> {
+    const { memory, problem } = await alerts.store.load();
+    if (problem) this.options.logger.warn({ detail: problem }, 'alert state was not usable');
+    return memory;
+  }
+
   private async runCheck(): Promise<CheckResult> {
-    const memory = structuredClone((this.memory ??= (await this.options.store.load()).memory));
+    const { alerts, history, logger } = this.options;
     const now = this.options.now?.() ?? new Date();
     const reading = await this.read();
     // A check abandoned because the bot is stopping observed nothing: it changes nothing.
     if (reading.interrupted) return { posted: [], retrying: 0, dropped: 0 };
-    const incidents = this.evaluate(memory, reading, now);
-    this.memory = memory;
     this.last = now;
-    const result = await this.announce(memory, incidents);
-    await this.save(memory);
-    this.options.logger.debug(
+    await history.settled();
+    await history.prune().catch((error: unknown) => logger.warn({ err: error }, 'could not prune the credit history'));
+    if (!alerts) {
+      logger.debug('credit check done');
+      return { posted: [], retrying: 0, dropped: 0 };
+    }
+    const memory = structuredClone((this.memory ??= await this.loadMemory(alerts)));
+    const incidents = this.evaluate(memory, alerts.settings, reading, now);
+    this.memory = memory;
+    const result = await this.announce(alerts, memory, incidents);
+    await this.save(alerts, memory);
+    logger.debug(
       { incidents: incidents.map((incident) => incident.kind), retrying: result.retrying, dropped: result.dropped },
-      'alert check done',
+      'credit check done',
     );
     return result;
   }
@@ -148,8 +178,7 @@ export class AlertMonitor {
     }
   }
 
-  private evaluate(memory: AlertMemory, reading: Reading, now: Date): Incident[] {
-    const { settings } = this.options;
+  private evaluate(memory: AlertMemory, settings: AlertSettings, reading: Reading, now: Date): Incident[] {
     if (!reading.list.ok) return onAccountListFailure(memory, reading.list.error, settings);
     const { features } = reading.list;
     // A list that answers while the reads are refused (a 402 on features only) does not mean the
@@ -163,18 +192,23 @@ export class AlertMonitor {
         );
     for (const { email, result } of features) {
       const account = (memory.accounts[email] ??= emptyAccount());
-      if (result.status === 'fulfilled') incidents.push(...onFeatures(account, email, result.value, settings, now));
-      else if (!isTokenWide(result.reason)) incidents.push(...onFeaturesFailure(account, email, result.reason, settings, now));
+      if (result.status === 'fulfilled') {
+        incidents.push(...onFeatures(account, email, result.value, settings, now));
+        const forecast = this.options.history.summary(email)?.forecast;
+        if (forecast) incidents.push(...onForecast(account, email, forecast, settings, now));
+      } else if (!isTokenWide(result.reason)) {
+        incidents.push(...onFeaturesFailure(account, email, result.reason, settings, now));
+      }
     }
     return incidents;
   }
 
   /** Posts in order; each is remembered the moment its post succeeds, so no failure can make it repeat. */
-  private async announce(memory: AlertMemory, incidents: Incident[]): Promise<CheckResult> {
+  private async announce(alerts: MonitorAlerts, memory: AlertMemory, incidents: Incident[]): Promise<CheckResult> {
     const result: CheckResult = { posted: [], retrying: 0, dropped: 0 };
     for (const incident of incidents) {
       try {
-        await this.options.post(incident);
+        await alerts.post(incident);
         result.posted.push(incident);
       } catch (error) {
         const permanent = error instanceof PostFailure && error.permanent;
@@ -191,18 +225,18 @@ export class AlertMonitor {
         result.dropped += 1;
       }
       markAnnounced(memory, incident);
-      await this.save(memory);
+      await this.save(alerts, memory);
     }
     return result;
   }
 
-  private async save(memory: AlertMemory): Promise<void> {
+  private async save(alerts: MonitorAlerts, memory: AlertMemory): Promise<void> {
     try {
-      await this.options.store.save(memory);
+      await alerts.store.save(memory);
       this.saveFailureLogged = false;
     } catch (error) {
       if (!this.saveFailureLogged) {
-        this.options.logger.warn({ err: error }, 'could not save the alert state in DATA_DIR; a restart may repeat alerts');
+        this.options.logger.warn({ err: error }, 'could not save the alert state; a restart may repeat alerts');
       }
       this.saveFailureLogged = true;
     }

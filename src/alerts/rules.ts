@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { UseapiError } from '../useapi/errors.js';
+import type { Forecast, PlanEvent } from '../history/usage.js';
 import { spendableCredits, type Features } from '../useapi/schemas.js';
 
 /**
@@ -14,6 +15,8 @@ export interface AlertSettings {
   expiryDays: number;
   /** A read that fails this many checks in a row is reported (once). */
   failureChecks: number;
+  /** Warn when, at the current rate, an account runs out within this many days, before its refill; 0: never. */
+  forecastDays: number;
 }
 
 export type Incident =
@@ -23,6 +26,8 @@ export type Incident =
   /** A plan that expires, renews, or both on the same day (one message, not two): at least one date is set. */
   | { kind: 'expiring'; email: string; expiresAt: Date | undefined; renewsAt: Date | undefined }
   | { kind: 'unreadable'; email: string | undefined; checks: number; error: unknown }
+  /** At the current rate the account runs out at `at`, before `before` (its refill, renewal or expiry, when known). */
+  | { kind: 'runs-out'; email: string; at: Date; ratePerDay: number; before: { what: PlanEvent['what']; at: Date } | undefined }
   | { kind: 'token-rejected'; error: UseapiError }
   | { kind: 'token-accepted' };
 
@@ -36,6 +41,8 @@ const accountMemorySchema = z.object({
   /** Failed checks in a row, and whether that was reported. */
   failures: z.number().int().min(0).default(0),
   failureReported: z.boolean().default(false),
+  /** A run-out forecast was announced and the forecast has not cleared since. */
+  forecastWarned: z.boolean().default(false),
   /** The last reading, for `/credits-alerts`. */
   last: z
     .object({
@@ -65,7 +72,7 @@ export function emptyMemory(): AlertMemory {
 }
 
 export function emptyAccount(): AccountMemory {
-  return { low: false, error: false, warned: [], failures: 0, failureReported: false };
+  return { low: false, error: false, warned: [], failures: 0, failureReported: false, forecastWarned: false };
 }
 
 const DAY_MS = 86_400_000;
@@ -186,6 +193,40 @@ export function onFeaturesFailure(
   return [{ kind: 'unreadable', email, checks: account.failures, error }];
 }
 
+/**
+ * The account's forecast, after its reading was taken. A run-out within `forecastDays` that comes
+ * before the refill that would save it is announced once; the warning re-arms once the forecast
+ * clears (more credits, a slower pace, a refill passed). An account already out of credits is the
+ * low-credits alert's news, not a forecast.
+ */
+export function onForecast(
+  account: AccountMemory,
+  email: string,
+  forecast: Forecast,
+  settings: AlertSettings,
+  now: Date,
+): Incident[] {
+  const due =
+    settings.forecastDays > 0 &&
+    forecast.kind === 'runs-out' &&
+    forecast.at > now.getTime() &&
+    forecast.at <= now.getTime() + settings.forecastDays * DAY_MS;
+  if (!due) {
+    account.forecastWarned = false;
+    return [];
+  }
+  if (account.forecastWarned) return [];
+  return [
+    {
+      kind: 'runs-out',
+      email,
+      at: new Date(forecast.at),
+      ratePerDay: forecast.ratePerDay,
+      before: forecast.next && { what: forecast.next.what, at: new Date(forecast.next.at) },
+    },
+  ];
+}
+
 /** Remembers `incident` as announced: the rules will not find it again until its state changes. */
 export function markAnnounced(memory: AlertMemory, incident: Incident): void {
   const account =
@@ -209,6 +250,9 @@ export function markAnnounced(memory: AlertMemory, incident: Incident): void {
     case 'unreadable':
       if (account) account.failureReported = true;
       else memory.listFailureReported = true;
+      return;
+    case 'runs-out':
+      if (account) account.forecastWarned = true;
       return;
     case 'token-rejected':
       memory.tokenRejected = true;

@@ -1,49 +1,27 @@
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { ALERTS_STATE_KEY, type HistoryStore } from '../history/store.js';
 import { alertMemorySchema, emptyMemory, type AlertMemory } from './rules.js';
 
-export const STATE_FILE = 'alerts.json';
-
 /**
- * What the monitor has announced, kept in `DATA_DIR` so a restart does not repeat an alert whose
- * state has not changed. Written atomically (temporary file, then rename): a crash mid-write
- * leaves the previous state, never half a file.
+ * What the monitor has announced, kept in the history database's state, so a restart does not repeat
+ * an alert whose state has not changed. Each save is one statement: a crash leaves the previous
+ * memory or the new one, never half of one.
  */
 export class AlertStore {
-  private readonly path: string;
+  constructor(private readonly store: Pick<HistoryStore, 'getState' | 'setState' | 'location'>) {}
 
-  constructor(private readonly dataDir: string) {
-    this.path = join(dataDir, STATE_FILE);
-  }
-
-  /** The saved state; a missing file is a fresh start, an unreadable one too (with `problem` set). */
+  /** The saved memory; nothing saved is a fresh start, a memory of the wrong shape too (with `problem` set). */
   async load(): Promise<{ memory: AlertMemory; problem?: string }> {
-    let text: string;
-    try {
-      text = await readFile(this.path, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { memory: emptyMemory() };
-      return { memory: emptyMemory(), problem: `could not read ${this.path}: ${(error as Error).message}` };
-    }
-    try {
-      const parsed = alertMemorySchema.safeParse(JSON.parse(text));
-      if (parsed.success) return { memory: parsed.data };
-    } catch {
-      // Not JSON: handled below like a file of the wrong shape.
-    }
-    return { memory: emptyMemory(), problem: `${this.path} is not a state file this version understands; starting afresh` };
+    const saved = await this.store.getState(ALERTS_STATE_KEY);
+    if (saved === undefined) return { memory: emptyMemory() };
+    const parsed = alertMemorySchema.safeParse(saved);
+    if (parsed.success) return { memory: parsed.data };
+    return {
+      memory: emptyMemory(),
+      problem: `the alert memory in ${this.store.location} is not one this version understands; starting afresh`,
+    };
   }
 
   async save(memory: AlertMemory): Promise<void> {
-    await mkdir(this.dataDir, { recursive: true });
-    const temporary = `${this.path}.${process.pid}.tmp`;
-    try {
-      await writeFile(temporary, `${JSON.stringify(memory, null, 2)}\n`, 'utf8');
-      await rename(temporary, this.path);
-    } catch (error) {
-      // A half-written or unrenamable temporary file would otherwise stay in DATA_DIR.
-      await rm(temporary, { force: true }).catch(() => undefined);
-      throw error;
-    }
+    await this.store.setState(ALERTS_STATE_KEY, memory);
   }
 }

@@ -12,6 +12,8 @@ import {
   type RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from 'discord.js';
 import type { AlertsView } from '../alerts/monitor.js';
+import type { AccountSummary } from '../history/history.js';
+import type { StoredReading } from '../history/store.js';
 import type { Logger } from '../logger.js';
 import type { UseapiClient } from '../useapi/client.js';
 import type { Action, ActionRequest } from './actions.js';
@@ -48,6 +50,19 @@ export interface CommandSettings {
   /** The v1 Discord user token `/pixverse-register` sends, when the owner configured one. */
   pixverseDiscordToken: string | undefined;
   defaultMaxJobs: number;
+  /** TZ: the zone dates are drawn in on charts. */
+  timeZone: string;
+}
+
+/** What a handler may read of the credit history. */
+export interface HistoryView {
+  /** The account's last day of use and forecast, kept ready (no database read). */
+  summary(email: string): AccountSummary | undefined;
+  readings(query: { email?: string; since: Date }): Promise<StoredReading[]>;
+  /** Emails with readings (an account that left useapi.net keeps its history). */
+  emails(): Promise<string[]>;
+  /** When the next background reading is due; undefined when checks are off or none ran yet. */
+  nextCheckAt(): Date | undefined;
 }
 
 /** What a handler may use: the useapi client, a way to answer, to sign buttons, and read-only views. */
@@ -58,6 +73,7 @@ export interface CommandContext {
   readonly sign: (request: ActionRequest) => string;
   readonly settings: Readonly<CommandSettings>;
   readonly alerts: AlertsView;
+  readonly history: HistoryView;
   /** Per-user wait between two `/credits` that ask useapi.net (CREDITS_COOLDOWN). */
   readonly creditsCooldown: Cooldowns;
   readonly logger: Logger;

@@ -134,7 +134,9 @@ function webhookBody({ files, ...message }: ReplyBody) {
   return {
     ...message,
     allowed_mentions: NO_MENTIONS,
-    ...(files && files.length > 0 ? { attachments: files.map((file, id) => ({ id, filename: file.name })) } : {}),
+    ...(files && files.length > 0
+      ? { attachments: files.map((file, index) => ({ id: String(index), filename: file.name })) }
+      : {}),
   };
 }
 

@@ -21,6 +21,62 @@ export interface V2AccountSeed {
   error?: string;
   /** The body GET /v2/pixverse/features returns for this email (default: `featuresFixture()`). */
   features?: Record<string, unknown>;
+  /** Credits spent over time from these features on (a team at work); absent: the credits never change. */
+  drain?: Drain;
+}
+
+/** An account in use: `perHour` credits spent, starting at `since` (ms), daily credits first. */
+export interface Drain {
+  perHour: number;
+  since: number;
+}
+
+const HOUR_MS = 3_600_000;
+
+/**
+ * What `features` says at `at` after `drain`, the way PixVerse keeps its buckets: spending takes the
+ * daily credits first, which reset to their allowance (`credit_daily_gift`) at each daily refresh
+ * (at the time of day of `daily_credits_refresh_time`, every 24 h), then the monthly ones, then the package. The
+ * sandbox seeds its history with it, and the tests drive real time series through it.
+ */
+export function drainedFeatures(features: Record<string, unknown>, drain: Drain, at: number): Record<string, unknown> {
+  const number = (key: string): number => {
+    const value = features[key];
+    return typeof value === 'number' ? value : 0;
+  };
+  const allowance = number('credit_daily_gift');
+  const refreshTime = features.daily_credits_refresh_time;
+  const firstRefill = typeof refreshTime === 'string' ? Date.parse(refreshTime) : Number.NaN;
+  let daily = number('credit_daily');
+  let rest = { monthly: number('credit_monthly'), package: number('credit_package') };
+  let t = drain.since;
+  // The refresh time is a time of day: refills happen every 24 h at it, before it as after it.
+  let refill = Number.isNaN(firstRefill)
+    ? Number.POSITIVE_INFINITY
+    : firstRefill - Math.floor((firstRefill - drain.since) / DAY_MS) * DAY_MS;
+  if (refill <= drain.since) refill += DAY_MS;
+  const spend = (until: number): void => {
+    let owed = (drain.perHour * Math.max(0, until - t)) / HOUR_MS;
+    const fromDaily = Math.min(daily, owed);
+    daily -= fromDaily;
+    owed -= fromDaily;
+    const fromMonthly = Math.min(rest.monthly, owed);
+    rest = { monthly: rest.monthly - fromMonthly, package: Math.max(0, rest.package - (owed - fromMonthly)) };
+    t = until;
+  };
+  while (refill <= at) {
+    spend(refill);
+    daily = allowance;
+    refill += DAY_MS;
+  }
+  spend(at);
+  return {
+    ...features,
+    credit_daily: Math.floor(daily),
+    credit_monthly: Math.floor(rest.monthly),
+    credit_package: Math.floor(rest.package),
+    ...(Number.isFinite(refill) ? { daily_credits_refresh_time: pixverseDate(refill) } : {}),
+  };
 }
 
 export interface V1ChannelRecord {
@@ -222,6 +278,7 @@ interface AccountState {
   maxJobs: number;
   error?: string;
   features: Record<string, unknown>;
+  drain?: Drain;
   accountId: number;
   expireTime: number;
   maskedToken: string;
@@ -293,6 +350,7 @@ export class UseapiEmulator {
         maxJobs: seed.maxJobs ?? 1,
         error: seed.error,
         features: seed.features ?? featuresFixture(),
+        ...(seed.drain ? { drain: seed.drain } : {}),
       });
     }
   }
@@ -492,7 +550,7 @@ export class UseapiEmulator {
     }
     if (!account) return accountNotFound(email);
     if (account.error !== undefined) return fail(596, account.error);
-    return json(200, account.features);
+    return json(200, account.drain ? drainedFeatures(account.features, account.drain, Date.now()) : account.features);
   }
 
   private accountRecord(account: AccountState): Record<string, unknown> {
@@ -541,12 +599,15 @@ export class UseapiEmulator {
     if (maxJobs > V2_MAX_JOBS) return fail(400, `Required param maxJobs ${maxJobs} can't be more that ${V2_MAX_JOBS}`);
     if (token !== undefined && isBlank(token)) return fail(400, 'Optional param token must be a non-empty string');
 
-    // Re-adding is useapi.net's documented cure for the error state, so it clears `error`.
+    // Re-adding is useapi.net's documented cure for the error state, so it clears `error`; the
+    // PixVerse account behind it (its credits, how they are being spent) stays what it was.
+    const previous = this.accounts.get(emailText);
     const account = this.putAccount(
       {
         email: emailText,
         maxJobs,
-        features: this.accounts.get(emailText)?.features ?? featuresFixture(),
+        features: previous?.features ?? featuresFixture(),
+        ...(previous?.drain ? { drain: previous.drain } : {}),
       },
       token as string | undefined,
     );

@@ -2,6 +2,7 @@ import type { APIEmbed } from 'discord.js';
 import type { CheckResult } from '../alerts/monitor.js';
 import type { AccountMemory, Incident } from '../alerts/rules.js';
 import { COLORS } from './embeds.js';
+import { forecastLine } from './history.js';
 import { describeFailure, failureSentence } from './failure.js';
 import { formatNumber, longDate, plural, quoted, relativeTime } from './format.js';
 
@@ -43,6 +44,19 @@ export function alertEmbed(incident: Incident): APIEmbed {
         title: 'Credits could not be checked',
         description: `The last ${formatNumber(incident.checks)} checks could not read ${what}: ${failureSentence(failure)}`,
         color: COLORS.failure,
+      };
+    }
+    case 'runs-out': {
+      const forecast = {
+        kind: 'runs-out' as const,
+        at: incident.at.getTime(),
+        ratePerDay: incident.ratePerDay,
+        next: incident.before && { what: incident.before.what, at: incident.before.at.getTime() },
+      };
+      return {
+        title: 'PixVerse credits will run out before they refill',
+        description: `${quoted(incident.email)}: ${forecastLine(forecast)} Top up, or move work to another account.`,
+        color: COLORS.low,
       };
     }
     case 'token-rejected': {

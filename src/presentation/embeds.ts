@@ -137,7 +137,7 @@ export function registeredEmbed({ channelId, maxJobs, previousMaxJobs, maskedTok
 const LIST_BUDGET = 2_800;
 
 /** Lines joined until the budget, then "…and N more": long lists are cut, never refused by Discord. */
-function boundedList(lines: string[], budget = LIST_BUDGET): string {
+export function boundedList(lines: string[], budget = LIST_BUDGET): string {
   const kept: string[] = [];
   let used = 0;
   for (const [index, line] of lines.entries()) {

@@ -55,6 +55,7 @@ export function renderMessage(
     for (const field of embed.fields ?? []) {
       lines.push(indent(`${field.name}: ${renderMarkdown(field.value, names).replace(/\n/g, '  ')}`, '│ '));
     }
+    if (embed.image) lines.push('│ [picture]');
     if (embed.footer?.text) lines.push(`│ — ${embed.footer.text}`);
     out.push(lines.join('\n'));
   }

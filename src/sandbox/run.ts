@@ -4,10 +4,11 @@ import type { Command } from '../discord/command.js';
 import { createLogger } from '../logger.js';
 import { startSandbox } from './sandbox.js';
 
-/** The scripted session: what the bot does, in four commands. */
+/** The scripted session: what the bot does, in five commands. */
 export const SCRIPT = [
   '/credits',
   '/credits email:studio@example.com',
+  '/credits-history days:3',
   '/pixverse-register max_jobs:2',
   '/pixverse-accounts',
 ] as const;
@@ -17,6 +18,7 @@ const CONNECT = `To connect to real Discord: copy .env.example to .env, set DISC
 const HELP = `Type a slash command as in Discord, options as name:value:
   /credits                          every account's credits
   /credits email:studio@example.com one account (share:true posts it publicly)
+  /credits-history days:3           a chart of the last 3 days, use, forecast and refills
   /pixverse-register max_jobs:2     register the current channel (#pixverse)
   /pixverse-accounts                v1 registrations and v2 accounts
   /pixverse-unregister channel:#renders, then: press Remove

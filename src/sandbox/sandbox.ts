@@ -1,4 +1,4 @@
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApplicationCommandOptionType, ComponentType, PermissionFlagsBits } from 'discord.js';
@@ -7,7 +7,10 @@ import { startBot, type Bot } from '../bot.js';
 import { parseConfig } from '../config.js';
 import type { Command } from '../discord/command.js';
 import { DiscordEmulator, buttonInteraction, chatInputInteraction, type InteractionHandle } from '../emulators/discord/index.js';
-import { UseapiEmulator, featuresFixture } from '../emulators/useapi.js';
+import { UseapiEmulator, drainedFeatures, featuresFixture, type V2AccountSeed } from '../emulators/useapi.js';
+import { storedReading } from '../history/history.js';
+import { HistoryStore, databaseUrl } from '../history/store.js';
+import { featuresSchema } from '../useapi/schemas.js';
 import type { Logger } from '../logger.js';
 import { renderMessage, type RenderNames } from './render.js';
 
@@ -72,28 +75,72 @@ function toOption(command: Command, key: string, text: string): Option | string 
   }
 }
 
+/** Days of readings the sandbox starts with, as if the bot had been checking every 15 minutes. */
+const HISTORY_DAYS = 3;
+const DAY_MS = 86_400_000;
+const CHECK_MS = 15 * 60_000;
+
+/** The readings background checks would have kept over the last days, so history and forecasts show at once. */
+async function seedHistory(dataDir: string, accounts: readonly V2AccountSeed[], since: number): Promise<void> {
+  const store = await HistoryStore.open({ url: databaseUrl(dataDir, undefined), retentionDays: 400 });
+  try {
+    for (const account of accounts) {
+      if (!account.drain || !account.features) continue;
+      for (let at = since; at < Date.now(); at += CHECK_MS) {
+        const features = featuresSchema.parse(drainedFeatures(account.features, account.drain, at));
+        await store.record(storedReading(account.email, features, new Date(at)));
+      }
+    }
+  } finally {
+    await store.close();
+  }
+}
+
+/** Files the bot attached to its answer (a chart), written next to the sandbox's data so a person can open them. */
+async function saveAttachments(discord: DiscordEmulator, handle: InteractionHandle, dir: string): Promise<string[]> {
+  const files = discord.requests.filter((request) => request.path.includes(handle.token)).flatMap((request) => request.files);
+  const paths: string[] = [];
+  for (const file of files) {
+    const path = join(dir, file.filename);
+    await writeFile(path, file.data);
+    paths.push(path);
+  }
+  return paths;
+}
+
 /**
  * The real bot, in this process, against the same Discord and useapi.net emulators the tests use,
  * seeded with example accounts. The invoking user is a server admin, so every command works.
  */
 export async function startSandbox(commands: readonly Command[], logger: Logger): Promise<Sandbox> {
+  const since = Date.now() - HISTORY_DAYS * DAY_MS;
+  const accounts: V2AccountSeed[] = [
+    // A busy studio: about 1,100 credits a day, so it runs out before its monthly refill.
+    {
+      email: 'studio@example.com',
+      maxJobs: 3,
+      // Its daily credits refill at midnight UTC (the emulator moves the time on each day).
+      features: featuresFixture({ daily_credits_refresh_time: new Date(since - (since % DAY_MS)).toISOString() }),
+      drain: { perHour: 45, since },
+    },
+    {
+      email: 'backup+video@example.com',
+      features: featuresFixture({
+        plan_name: 'Standard',
+        credit_daily: 0,
+        credit_daily_gift: 0,
+        credit_monthly: 160,
+        credit_monthly_gift: 3000,
+        credit_package: 0,
+      }),
+      drain: { perHour: 1, since },
+    },
+    { email: 'old@example.com', error: 'session rejected' },
+  ];
   const useapi = await UseapiEmulator.start({
     token: SANDBOX.useapiToken,
     latencyMs: 120,
-    accounts: [
-      { email: 'studio@example.com', maxJobs: 3 },
-      {
-        email: 'backup+video@example.com',
-        features: featuresFixture({
-          plan_name: 'Standard',
-          credit_daily: 0,
-          credit_monthly: 85,
-          credit_monthly_gift: 3000,
-          credit_package: 0,
-        }),
-      },
-      { email: 'old@example.com', error: 'session rejected' },
-    ],
+    accounts,
     channels: [
       { channel: CHANNELS[1].id, server: SANDBOX.guild.id, discord: 'sandbox-earlier-user-token-0000-RNDR', maxJobs: 2 },
     ],
@@ -103,6 +150,8 @@ export async function startSandbox(commands: readonly Command[], logger: Logger)
     botName: 'PixVerse Bot',
     guilds: [{ ...SANDBOX.guild, channels: CHANNELS.map((channel) => ({ ...channel })) }],
   });
+  const dataDir = await mkdtemp(join(tmpdir(), 'pixverse-sandbox-'));
+  await seedHistory(dataDir, accounts, since);
   const config = parseConfig({
     DISCORD_TOKEN: SANDBOX.discordToken,
     USEAPI_TOKEN: SANDBOX.useapiToken,
@@ -111,7 +160,7 @@ export async function startSandbox(commands: readonly Command[], logger: Logger)
     DISCORD_GUILD_ID: SANDBOX.guild.id,
     PIXVERSE_DISCORD_TOKEN: SANDBOX.pixverseToken,
     CREDITS_COOLDOWN: '0s',
-    DATA_DIR: await mkdtemp(join(tmpdir(), 'pixverse-sandbox-')),
+    DATA_DIR: dataDir,
   });
   const bot: Bot = await startBot({ config, logger, commands });
   const names: RenderNames = { channels: new Map(CHANNELS.map((c) => [c.id, c.name])), roles: new Map() };
@@ -125,7 +174,8 @@ export async function startSandbox(commands: readonly Command[], logger: Logger)
 
   async function show(handle: InteractionHandle): Promise<string> {
     last = await handle.finalMessage(15_000);
-    return renderMessage(last, names);
+    const saved = await saveAttachments(discord, handle, dataDir);
+    return [renderMessage(last, names), ...saved.map((path) => `(the picture is saved in ${path})`)].join('\n');
   }
 
   function press(label: string): Promise<string> | string {

@@ -53,6 +53,11 @@ export interface UseapiClientOptions {
    * back before that text is kept in an error, so no cut can leave part of one behind.
    */
   secrets?: ReadonlyArray<string | undefined>;
+  /**
+   * Called with every account's credits the client actually fetched (never with a cached answer):
+   * the bot keeps them as its credit history. Only reads that name the account's email are reported.
+   */
+  onFeatures?: (email: string, features: Features) => void;
 }
 
 /** How fresh a read must be. */
@@ -149,7 +154,9 @@ export class UseapiClient {
   async features(email?: string, read: ReadOptions = {}): Promise<Features> {
     return this.cachedRead(featuresPath(email), read, async (path) => {
       const answer = await this.send('GET', path);
-      return parse(featuresSchema, answer, 'GET /v2/pixverse/features');
+      const features = parse(featuresSchema, answer, 'GET /v2/pixverse/features');
+      if (email !== undefined) this.options.onFeatures?.(email, features);
+      return features;
     });
   }
 

@@ -65,6 +65,10 @@ export const featuresSchema = z
     allow_relaxed_mode: tolerant(lenientFlag),
     remove_watermark: tolerant(lenientFlag),
     remaining_days: tolerant(lenientNumber),
+    // When the monthly and the daily credits refill next: what the usage history needs to tell a
+    // refill from a purchase, and the forecast to know which refill would save an account.
+    credits_refresh_time: tolerant(lenientDate),
+    daily_credits_refresh_time: tolerant(lenientDate),
     qualities: tolerant(z.array(z.string())),
   })
   .refine(

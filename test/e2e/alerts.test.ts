@@ -1,8 +1,6 @@
-import { mkdtemp, readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { featuresFixture } from '../../src/emulators/useapi.js';
+import { HistoryStore, databaseUrl } from '../../src/history/store.js';
 import { ADMIN, NO_EMBEDS_CHANNEL, OTHER_CHANNEL, isEphemeral, startStack, visibleText, type Stack } from './stack.js';
 
 let stack: Stack | undefined;
@@ -19,18 +17,27 @@ async function alertStack(
     { email: 'low@example.com', features: featuresFixture({ credit_daily: 0, credit_monthly: 20, credit_package: 0 }) },
   ],
 ) {
-  const dataDir = await mkdtemp(join(tmpdir(), 'alerts-e2e-'));
   return startStack({
     accounts,
     env: {
       ALERT_CHANNEL_ID: OTHER_CHANNEL.id,
       ALERT_ROLE_ID: ROLE_ID,
       ALERT_CREDITS_BELOW: '100',
-      DATA_DIR: dataDir,
       USEAPI_CACHE_TTL: '0s',
+      CHECK_INTERVAL: '15m',
       ...env,
     },
   });
+}
+
+/** A state document as the bot saved it, read through a second connection to its database. */
+async function savedState(s: Stack, key: string): Promise<unknown> {
+  const store = await HistoryStore.open({ url: databaseUrl(s.config.dataDir, undefined), retentionDays: 400 });
+  try {
+    return await store.getState(key);
+  } finally {
+    await store.close();
+  }
 }
 
 async function waitFor<T>(read: () => T | undefined | Promise<T | undefined>, what: string, timeoutMs = 3_000): Promise<T> {
@@ -59,22 +66,16 @@ describe('credit alerts through Discord', () => {
     expect((post?.body as { allowed_mentions: unknown }).allowed_mentions).toEqual({ parse: [], roles: [ROLE_ID] });
     expect(stack.discord.validationErrors).toEqual([]);
 
-    const file = join(stack.config.dataDir, 'alerts.json');
-    const saved = await waitFor(
-      async () =>
-        readFile(file, 'utf8').then(
-          (text) => JSON.parse(text) as { accounts: Record<string, { low: boolean }> },
-          () => undefined,
-        ),
-      'the state file',
-    );
+    const saved = await waitFor(async () => {
+      const memory = (await savedState(stack!, 'alerts')) as { accounts: Record<string, { low: boolean }> } | undefined;
+      return memory?.accounts['low@example.com']?.low ? memory : undefined;
+    }, 'the alert memory in the database');
     expect(saved.accounts['low@example.com']?.low).toBe(true);
   });
 
   it('/credits-alerts shows the settings and the last state, and check_now posts nothing twice', async () => {
     stack = await alertStack();
-    const file = join(stack.config.dataDir, 'alerts.json');
-    await waitFor(() => readFile(file, 'utf8').catch(() => undefined), 'the first check to finish');
+    await waitFor(() => savedState(stack!, 'alerts'), 'the first check to finish');
     const message = await stack
       .command('credits-alerts', [{ name: 'check_now', type: 5, value: true }], { permissions: ADMIN })
       .finalMessage();

@@ -284,9 +284,9 @@ describe('npm run deploy-commands (the compiled script)', () => {
 
     const first = await run();
     expect(first.stdout.trim()).toBe(
-      `${GUILD_ID}: added credits, pixverse-register, pixverse-accounts, pixverse-unregister, credits-alerts`,
+      `${GUILD_ID}: added credits, credits-history, pixverse-register, pixverse-accounts, pixverse-unregister, credits-alerts`,
     );
-    expect(emulators.discord.commands(GUILD_ID)).toHaveLength(5);
+    expect(emulators.discord.commands(GUILD_ID)).toHaveLength(6);
     const second = await run();
     expect(second.stdout.trim()).toBe(`${GUILD_ID}: unchanged`);
     const puts = emulators.discord.requests.filter((request) => request.method === 'PUT');

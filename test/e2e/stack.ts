@@ -16,6 +16,7 @@ import {
   type InvokerFixture,
 } from '../../src/emulators/discord/index.js';
 import { UseapiEmulator, type V1ChannelRecord, type V2AccountSeed } from '../../src/emulators/useapi.js';
+import { HistoryStore, databaseUrl, type StoredReading } from '../../src/history/store.js';
 import { createLogger } from '../../src/logger.js';
 
 /** Secrets of the test stack: distinctive, so a leak anywhere is easy to find, and not token-shaped. */
@@ -58,6 +59,10 @@ export interface StackOptions {
   botPublic?: boolean;
   /** Runs before the bot starts, e.g. to add useapi.net faults its start-up check meets. */
   beforeStart?: (useapi: UseapiEmulator) => void;
+  /** Readings in the history database before the bot starts, as if earlier checks had kept them. */
+  history?: StoredReading[];
+  /** DATA_DIR to use (and keep): another stack's, to play a restart. Default: a fresh one, removed on close. */
+  dataDir?: string;
 }
 
 export interface Stack {
@@ -103,7 +108,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     ],
     ...(options.botPublic === undefined ? {} : { botPublic: options.botPublic }),
   });
-  const dataDir = await mkdtemp(join(tmpdir(), 'bot-stack-'));
+  const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'bot-stack-')));
+  const ownsDataDir = options.dataDir === undefined;
+  if (options.history) await seedHistory(dataDir, options.history);
   const env: Record<string, string | undefined> = {
     DISCORD_TOKEN: SECRETS.discordToken,
     USEAPI_TOKEN: SECRETS.useapiToken,
@@ -114,6 +121,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     USEAPI_TOTAL_TIMEOUT: '2s',
     USEAPI_HEADERS_TIMEOUT: '2s',
     DATA_DIR: dataDir,
+    // No background check unless a test asks for one: it would fill the cache the test means to miss.
+    CHECK_INTERVAL: 'off',
     ...options.env,
   };
   const config = parseConfig(env);
@@ -128,7 +137,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   try {
     bot = await startBot({ config, logger, commands });
   } catch (error) {
-    await Promise.all([discord.close(), useapi.close(), rm(dataDir, { recursive: true, force: true })]);
+    await Promise.all([discord.close(), useapi.close(), ownsDataDir ? rm(dataDir, { recursive: true, force: true }) : undefined]);
     throw error;
   }
   await startupCheckDone(logs);
@@ -160,10 +169,19 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       await bot.stop(1_000);
       const clearV1Tokens = [...(options.channels ?? []), ...useapi.channels()].map((record) => record.discord);
       await Promise.all([discord.close(), useapi.close()]);
-      await rm(dataDir, { recursive: true, force: true });
+      if (ownsDataDir) await rm(dataDir, { recursive: true, force: true });
       assertNothingLeaked([...Object.values(SECRETS), ...clearV1Tokens, ...secrets], logs, discord, config.alerts.roleId);
     },
   };
+}
+
+async function seedHistory(dataDir: string, readings: readonly StoredReading[]): Promise<void> {
+  const store = await HistoryStore.open({ url: databaseUrl(dataDir, undefined), retentionDays: 400 });
+  try {
+    for (const reading of readings) await store.record(reading);
+  } finally {
+    await store.close();
+  }
 }
 
 /** The bot checks USEAPI_TOKEN once after ready, in the background; wait for its log line. */

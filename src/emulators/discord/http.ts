@@ -6,6 +6,8 @@ export interface UploadedFile {
   filename: string;
   contentType: string | undefined;
   size: number;
+  /** The bytes, so a test can check what the bot attached (a chart is a PNG). */
+  data: Buffer;
 }
 
 export interface ParsedBody {
@@ -56,7 +58,7 @@ function parseMultipart(raw: Buffer, boundary: string): ParsedBody {
         }
       } else if (filename !== undefined) {
         const contentType = /content-type:\s*([^\r\n]+)/i.exec(headers)?.[1];
-        files.push({ field: name, filename, contentType, size: content.length });
+        files.push({ field: name, filename, contentType, size: content.length, data: Buffer.from(content) });
       }
     }
     start = end;

@@ -50,6 +50,7 @@ export function createMessage(init: MessageInit): APIMessage {
     attachments: resolveAttachments(body.attachments, init.files, []),
     ...resolveMentions(content, body.allowed_mentions),
   };
+  message.embeds = linkAttachments(message.embeds, message.attachments);
   if (init.applicationId !== undefined) {
     message.application_id = init.applicationId;
     message.webhook_id = init.applicationId;
@@ -70,6 +71,7 @@ export function editMessage(message: APIMessage, body: Record<string, unknown>, 
   if ('attachments' in body || files.length > 0) {
     next.attachments = resolveAttachments(body.attachments, files, message.attachments);
   }
+  next.embeds = linkAttachments(next.embeds, next.attachments);
   let flags = (message.flags ?? 0) & ~LOADING;
   if (typeof body.flags === 'number') flags = (flags & EPHEMERAL) | (body.flags & SETTABLE_FLAGS & ~EPHEMERAL);
   next.flags = flags;
@@ -90,6 +92,17 @@ export function hasVisibleContent(message: APIMessage): boolean {
 function normaliseEmbeds(embeds: unknown): APIEmbed[] {
   if (!Array.isArray(embeds)) return [];
   return (embeds as APIEmbed[]).map((embed) => ({ type: 'rich' as APIEmbed['type'], ...embed }));
+}
+
+/** Discord shows an embed image named `attachment://<file>` from that attachment, and hands back its URL. */
+function linkAttachments(embeds: APIEmbed[], attachments: APIAttachment[]): APIEmbed[] {
+  const linked = (url: string | undefined): string | undefined => {
+    const name = url?.startsWith('attachment://') ? url.slice('attachment://'.length) : undefined;
+    return attachments.find((attachment) => attachment.filename === name)?.url ?? url;
+  };
+  return embeds.map((embed) =>
+    embed.image ? { ...embed, image: { ...embed.image, url: linked(embed.image.url) ?? embed.image.url } } : embed,
+  );
 }
 
 function resolveAttachments(requested: unknown, files: UploadedFile[], existing: APIAttachment[]): APIAttachment[] {
