@@ -5,7 +5,10 @@ import { failedAccountEmbed, noticeEmbed, type ReplyBody } from '../src/presenta
 import { describeFailure } from '../src/presentation/failure.js';
 import { formatNumber, plural, quoted, secondsFromMs } from '../src/presentation/format.js';
 import { creditsCard } from '../src/presentation/history.js';
+import { accountRef } from '../src/discord/actions.js';
+import { reconnectRows } from '../src/presentation/console.js';
 import { Refusal } from '../src/refusal.js';
+import { UseapiError } from '../src/useapi/errors.js';
 import type { UseapiClient } from '../src/useapi/client.js';
 import { spendableCredits, type Features, type V2Account } from '../src/useapi/schemas.js';
 
@@ -63,8 +66,46 @@ function card(history: HistoryView, email: string, features: Features) {
   return creditsCard(email, features, history.summary(email));
 }
 
+/** How long the Reconnect button of a 596 card works: a shared answer may be read days later. */
+const RECONNECT_VALID_MS = 7 * 86_400_000;
+
+/**
+ * Reconnect buttons for the accounts in error state (596) among `readings`. They belong to the
+ * admin console (its permission applies to whoever presses), and act on the account as it is then.
+ */
+function reconnectButtons(ctx: CommandContext, readings: readonly Reading[]): ReplyBody['components'] {
+  const broken = readings.filter((reading) => 'error' in reading && isAccountError(reading.error));
+  if (broken.length === 0) return undefined;
+  return reconnectRows(
+    broken.map(({ email }) => ({
+      email,
+      customId: ctx.sign({
+        command: 'pixverse-accounts',
+        name: 'reconnect',
+        args: [accountRef(email)],
+        validForMs: RECONNECT_VALID_MS,
+      }),
+    })),
+  );
+}
+
+function isAccountError(error: unknown): boolean {
+  return error instanceof UseapiError && error.kind === 'account-error';
+}
+
+/** One account read; an account in error state is shown as such, with its Reconnect button. */
+async function singleReply(ctx: CommandContext, email: string): Promise<ReplyBody> {
+  try {
+    return { embeds: [card(ctx.history, email, await ctx.useapi.features(email))] };
+  } catch (error) {
+    if (!isAccountError(error)) throw error;
+    return { embeds: [failedAccountEmbed(email, describeFailure(error))], components: reconnectButtons(ctx, [{ email, error }]) };
+  }
+}
+
 /** Several accounts: one embed each (a failed one shown as failed), and the total of those read. */
-function accountsReply(history: HistoryView, accounts: readonly V2Account[], readings: readonly Reading[]): ReplyBody {
+function accountsReply(ctx: CommandContext, accounts: readonly V2Account[], readings: readonly Reading[]): ReplyBody {
+  const { history } = ctx;
   let total = 0;
   let failed = 0;
   const embeds = readings.map((reading) => {
@@ -80,14 +121,16 @@ function accountsReply(history: HistoryView, accounts: readonly V2Account[], rea
   if (accounts.length > readings.length) {
     lines.push(`Showing ${readings.length} of ${accounts.length} accounts; pick one with the \`email\` option.`);
   }
-  return { content: lines.join('\n'), embeds };
+  const components = reconnectButtons(ctx, readings);
+  return { content: lines.join('\n'), embeds, ...(components ? { components } : {}) };
 }
 
 /**
  * The answer when everything it needs is in the client's cache: sent at once, as the interaction's
  * reply, with no deferral and no request. Undefined when anything would have to be asked.
  */
-function cachedAnswer({ useapi, history }: CommandContext, email: string | undefined): ReplyBody | undefined {
+function cachedAnswer(ctx: CommandContext, email: string | undefined): ReplyBody | undefined {
+  const { useapi, history } = ctx;
   if (email !== undefined) {
     const account = findAccount(useapi.knownAccounts(), email);
     const features = account && useapi.peekFeatures(account.email);
@@ -104,7 +147,7 @@ function cachedAnswer({ useapi, history }: CommandContext, email: string | undef
   }
   return accounts.length === 1
     ? { embeds: [card(history, accounts[0]!.email, readings[0]!.features)] }
-    : accountsReply(history, accounts, readings);
+    : accountsReply(ctx, accounts, readings);
 }
 
 /**
@@ -124,16 +167,16 @@ async function resolveAccount(useapi: UseapiClient, email: string): Promise<V2Ac
   return account;
 }
 
-async function oneAccount({ useapi, history }: CommandContext, email: string): Promise<ReplyBody> {
-  const account = await resolveAccount(useapi, email);
-  return { embeds: [card(history, account.email, await useapi.features(account.email))] };
+async function oneAccount(ctx: CommandContext, email: string): Promise<ReplyBody> {
+  return singleReply(ctx, (await resolveAccount(ctx.useapi, email)).email);
 }
 
 /** Every account at once; one that fails is shown as failed while the others still show their credits. */
-async function everyAccount({ useapi, history }: CommandContext): Promise<ReplyBody> {
+async function everyAccount(ctx: CommandContext): Promise<ReplyBody> {
+  const { useapi } = ctx;
   const accounts = await useapi.accounts();
   if (accounts.length === 0) return NO_ACCOUNT;
-  if (accounts.length === 1) return { embeds: [card(history, accounts[0]!.email, await useapi.features(accounts[0]!.email))] };
+  if (accounts.length === 1) return singleReply(ctx, accounts[0]!.email);
   // The client bounds how many requests are open at once; the rest wait in its queue.
   const readings = await Promise.all(
     accounts.slice(0, MAX_ACCOUNT_EMBEDS).map((account): Promise<Reading> =>
@@ -143,9 +186,10 @@ async function everyAccount({ useapi, history }: CommandContext): Promise<ReplyB
       ),
     ),
   );
-  const failure = readings.every((reading) => 'error' in reading) ? readings[0] : undefined;
-  if (failure && 'error' in failure) throw failure.error;
-  return accountsReply(history, accounts, readings);
+  // Every account failing the same passing way (useapi.net down) is one failure, not a card each.
+  const failures = readings.flatMap((reading) => ('error' in reading ? [reading.error] : []));
+  if (failures.length === readings.length && !failures.some(isAccountError)) throw failures[0];
+  return accountsReply(ctx, accounts, readings);
 }
 
 /**

@@ -29,7 +29,8 @@ const data = {
 
 const otherServer = () => new Refusal('other-server', 'That registration belongs to another server; run the command there.');
 
-async function question(ctx: CommandContext, channelId: string, guildId: string, adminId: string): Promise<ReplyBody> {
+/** The question before a channel is unregistered: also what the console asks after its select. */
+export async function question(ctx: CommandContext, channelId: string, guildId: string, adminId: string): Promise<ReplyBody> {
   const registration = await ctx.useapi.channel(channelId);
   if (!registration) {
     return {

@@ -2,18 +2,23 @@ import type { Client } from 'discord.js';
 import { AlertMonitor, type AlertsView, type CheckResult } from './alerts/monitor.js';
 import { AlertStore } from './alerts/store.js';
 import type { Config } from './config.js';
+import type { Incident } from './alerts/rules.js';
+import { accountRef, type ActionRequest } from './discord/actions.js';
 import { openPostChannel } from './discord/channel.js';
 import { DigestScheduler } from './history/digest.js';
 import type { CreditHistory } from './history/history.js';
 import type { HistoryStore } from './history/store.js';
 import type { Logger } from './logger.js';
 import { alertEmbed } from './presentation/alerts.js';
+import { reconnectRows } from './presentation/console.js';
 import { digestEmbed } from './presentation/history.js';
 import type { UseapiClient } from './useapi/client.js';
 
 /** Failed checks in a row before a failure is reported: one slow minute is not an incident. */
 const ALERT_FAILURE_CHECKS = 3;
 const DIGEST_STATE_KEY = 'digest';
+/** An account can stay in error state for days before someone repairs it. */
+const RECONNECT_VALID_MS = 30 * 86_400_000;
 
 /**
  * What the bot does on its own, beside answering: the background checks (every account read every
@@ -34,6 +39,8 @@ export class BackgroundWork {
     private readonly history: CreditHistory,
     private readonly store: HistoryStore,
     private readonly logger: Logger,
+    /** Signs the Reconnect button of an account-error alert. */
+    private readonly sign: (request: ActionRequest) => string,
   ) {
     this.alertsProblem = config.alerts.channelId ? 'starting' : 'ALERT_CHANNEL_ID is not set';
     this.alertsView = {
@@ -93,11 +100,25 @@ export class BackgroundWork {
         forecastDays: alerts.forecastDays,
         failureChecks: ALERT_FAILURE_CHECKS,
       },
-      post: (incident: Parameters<typeof alertEmbed>[0]) =>
+      post: (incident: Incident) =>
         channel.send({
           ...(alerts.roleId ? { content: `<@&${alerts.roleId}>`, pingRole: alerts.roleId } : {}),
           embeds: [alertEmbed(incident)],
+          ...(incident.kind === 'account-error' ? { components: reconnectRows([this.reconnectButton(incident.email)]) } : {}),
         }),
+    };
+  }
+
+  /** The admin console's Reconnect, for anyone with its permission, for as long as an incident may stay open. */
+  private reconnectButton(email: string): { email: string; customId: string } {
+    return {
+      email,
+      customId: this.sign({
+        command: 'pixverse-accounts',
+        name: 'reconnect',
+        args: [accountRef(email)],
+        validForMs: RECONNECT_VALID_MS,
+      }),
     };
   }
 

@@ -72,7 +72,7 @@ export async function startBot({ config, logger, commands, onGatewayClosed }: St
     ...(metrics ? { observer: metrics } : {}),
   });
   const responder = new Responder(config.discord.apiUrl);
-  const background = new BackgroundWork(config, useapi, history, store, logger);
+  const background = new BackgroundWork(config, useapi, history, store, logger, (request) => signer.sign(request));
   const context: CommandContext = {
     useapi,
     respond: responder,

@@ -39,9 +39,12 @@ describe('the offline sandbox', () => {
     // /pixverse-register: the channel by name, the token masked
     expect(transcript).toContain('▌ Channel registered\n│ #pixverse is now registered');
     expect(transcript).toContain('Discord token: `••••DEMO`');
-    // /pixverse-accounts: both lists
-    expect(transcript).toContain('▌ v1 channel registrations (2)');
-    expect(transcript).toContain('in error state: delete it on useapi.net and add it again');
+    // /pixverse-accounts, the console: both lists, the slots, the controls; then the account in error reconnected.
+    expect(transcript).toContain('▌ Channel registrations (v1) (2)');
+    expect(transcript).toContain('3 of 3 PixVerse account slots used (1 in error state)');
+    expect(transcript).toContain('[ Reconnect an account in error state… ▾ ] old@example.com');
+    expect(transcript).toContain('▌ Form: Reconnect a PixVerse account');
+    expect(transcript).toContain('▌ Account reconnected\n│ `old@example.com` signed in again: it works again.');
     expect(transcript).toContain('(only you can see this)');
     expect(transcript).toContain('set DISCORD_TOKEN');
     expect(transcript).not.toMatch(/undefined|\[object|<t:|<#/);
@@ -55,6 +58,12 @@ describe('the sandbox prompt', () => {
       'help',
       '/pixverse-unregister channel:#renders',
       'press Remove',
+      '/pixverse-accounts',
+      'press Add account',
+      'fill email:new@example.com password:"a password" max_jobs:2',
+      '/pixverse-accounts',
+      'choose Remove backup+video@example.com',
+      'press Remove',
       '/credits email',
       '/nope',
       'exit',
@@ -66,6 +75,10 @@ describe('the sandbox prompt', () => {
     expect(transcript).toContain('▌ Remove this registration?\n│ #renders (max jobs 2, token `••••RNDR`)');
     expect(transcript).toContain('[ Remove ] [ Cancel ]');
     expect(transcript).toContain('▌ Registration removed\n│ #renders is no longer registered');
+    expect(transcript).toContain('▌ Form: Add a PixVerse account');
+    expect(transcript).toContain('▌ Account added\n│ `new@example.com` is on useapi.net');
+    expect(transcript).toContain('Max jobs 2 · password `••••`');
+    expect(transcript).toContain('▌ Account removed\n│ `backup+video@example.com` is no longer on useapi.net.');
     expect(transcript).toContain('“email” is not an option; write options as name:value.');
     expect(transcript).toContain('No command /nope.');
     // Nothing after exit runs.

@@ -733,3 +733,71 @@ describe('endpointTemplate', () => {
     expect(endpointTemplate('GET', '/v2/pixverse/accounts')).toBe('GET /v2/pixverse/accounts');
   });
 });
+
+describe('v2 accounts: add, remove, capacity, subscription', () => {
+  const PASSWORD = 'clienttest-pixverse-password-77';
+
+  it('addAccount posts email, password and maxJobs once, and returns the stored record without secrets', async () => {
+    const client = makeClient();
+    const saved = await client.addAccount({ email: 'new+tag@example.com', password: PASSWORD, maxJobs: 2 });
+    expect(saved).toMatchObject({ email: 'new+tag@example.com', maxJobs: 2 });
+    expect(saved.sessionExpiresAt).toBeInstanceOf(Date);
+    expect(JSON.stringify(saved)).not.toContain(PASSWORD);
+    const posts = emu.requestsTo('POST', '/v2/pixverse/accounts/new%2Btag%40example.com');
+    expect(posts).toHaveLength(1);
+    expect(JSON.parse(posts[0]!.body)).toEqual({ email: 'new+tag@example.com', password: PASSWORD, maxJobs: 2 });
+  });
+
+  it('a write is never retried: a 503 on addAccount is one request', async () => {
+    emu.addFault({ method: 'POST', path: /^\/v2\/pixverse\/accounts\//, fault: { kind: 'status', status: 503 } });
+    const error = await failure(makeClient().addAccount({ email: 'a@example.com', password: PASSWORD, maxJobs: 1 }));
+    expect(error.kind).toBe('upstream');
+    expect(emu.requestsTo('POST', '/v2/')).toHaveLength(1);
+  });
+
+  it("PixVerse refusing the login is 'login-rejected'; the fixed Unauthorized body stays 'unauthorized'", async () => {
+    emu.setPixverseLogin('a@example.com', 'the-right-one');
+    const client = makeClient();
+    const login = await failure(client.addAccount({ email: 'a@example.com', password: PASSWORD, maxJobs: 1 }));
+    expect(login.kind).toBe('login-rejected');
+    expect(login.upstreamMessage).toContain('a@example.com');
+    const token = await failure(
+      makeClient({ token: 'user:1-wrong-token-zz' }).addAccount({ email: 'a@example.com', password: PASSWORD, maxJobs: 1 }),
+    );
+    expect(token.kind).toBe('unauthorized');
+  });
+
+  it('a password useapi.net quotes back is scrubbed from the error before it is kept', async () => {
+    emu.addFault({ method: 'POST', path: /^\/v2\/pixverse\/accounts\//, fault: jsonError(400, `password ${PASSWORD} rejected`) });
+    const error = await failure(makeClient().addAccount({ email: 'a@example.com', password: PASSWORD, maxJobs: 1 }));
+    expect(error.upstreamMessage).toBe('password [redacted] rejected');
+    expect(error.message).not.toContain(PASSWORD);
+  });
+
+  it('removeAccount: true on 204 and on 200 with a body, false on the plain-text 404; it invalidates the list', async () => {
+    const client = makeClient({ cacheTtlMs: 60_000 });
+    expect(await client.accounts()).toHaveLength(1);
+    expect(await client.removeAccount('solo@example.com')).toBe(true);
+    expect(await client.accounts()).toEqual([]);
+    expect(await client.removeAccount('solo@example.com')).toBe(false);
+    await restart({ accounts: [{ email: 'b@example.com' }], deleteStatus: 200 });
+    expect(await makeClient().removeAccount('b@example.com')).toBe(true);
+  });
+
+  it('scheduler reads running jobs and capacity, whatever the id is called', async () => {
+    await restart({ accounts: [{ email: 'a@example.com', maxJobs: 3 }], jobIdField: 'videoId' });
+    emu.setJobs([{ id: 'v-9', email: 'a@example.com', type: 'video', started: Date.now() }]);
+    expect(await makeClient().scheduler()).toEqual({
+      running: [{ id: 'v-9', type: 'video' }],
+      capacity: [{ email: 'a@example.com', maxJobs: 3, executing: 1 }],
+    });
+  });
+
+  it('subscription reads the slots, counting accounts in error', async () => {
+    await restart({
+      accounts: [{ email: 'a@example.com' }, { email: 'b@example.com', error: 'x' }],
+      subscription: { active: true, maxAccountsPerAPI: 5 },
+    });
+    expect(await makeClient().subscription()).toEqual({ active: true, slots: 5, pixverse: { total: 2, active: 1, error: 1 } });
+  });
+});

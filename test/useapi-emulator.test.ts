@@ -263,8 +263,72 @@ describe('v2 accounts', () => {
     expect((await call('DELETE', path)).status).toBe(204);
     const gone = await call('GET', path);
     expect(gone.status).toBe(404);
-    expect(await jsonOf(gone)).toMatchObject({ code: 404 });
+    expect(gone.headers.get('content-type')).toContain('text/plain');
+    expect(await gone.text()).toMatch(/^Configuration not found/);
     expect((await call('DELETE', path)).status).toBe(404);
+  });
+
+  it('an account in error state answers 596 to its own read too', async () => {
+    emulator.setAccounts([{ email: 'err@example.com', error: 'Session expired' }]);
+    expect((await call('GET', '/v2/pixverse/accounts/err%40example.com')).status).toBe(596);
+  });
+
+  it('PixVerse refuses a wrong password with a 401 of useapi.net’s own wording, not the fixed Unauthorized', async () => {
+    emulator.setPixverseLogin('p@example.com', 'right');
+    const wrong = await call('POST', '/v2/pixverse/accounts/p%40example.com', {
+      body: { email: 'p@example.com', password: 'nope', maxJobs: 1 },
+    });
+    expect(wrong.status).toBe(401);
+    const body = (await wrong.json()) as { error: string };
+    expect(body.error).not.toBe('Unauthorized');
+    expect(body.error).toContain('p@example.com');
+    const right = await call('POST', '/v2/pixverse/accounts/p%40example.com', {
+      body: { email: 'p@example.com', password: 'right', maxJobs: 1 },
+    });
+    expect(right.status).toBe(201);
+  });
+
+  it('the subscription counts accounts in error state as used slots', async () => {
+    emulator.setAccounts([{ email: 'a@example.com' }, { email: 'b@example.com', error: 'Session expired' }]);
+    expect(await (await call('GET', '/v2/account')).json()).toMatchObject({
+      subscriptionIsActive: true,
+      maxAccountsPerAPI: 3,
+      accounts: { pixverse: { total: 2, active: 1, error: 1 } },
+    });
+  });
+
+  it('the scheduler lists the running jobs and each account’s free capacity', async () => {
+    emulator.setAccounts([{ email: 'a@example.com', maxJobs: 3 }]);
+    emulator.setJobs([{ id: 'j-1', email: 'a@example.com', type: 'video', started: Date.now() - 65_000 }]);
+    const body = (await (await call('GET', '/v2/pixverse/scheduler/available')).json()) as {
+      executing: Array<Record<string, unknown>>;
+      available: unknown[];
+    };
+    expect(body.executing[0]).toMatchObject({ id: 'j-1', type: 'video', elapsed: '01:05' });
+    expect(body.available).toEqual([{ email: 'a@example.com', maxJobs: 3, executing: 1, available: 2 }]);
+  });
+});
+
+describe('documented variations', () => {
+  it('a DELETE may answer 200 with a body, and old scheduler pages name the job id video_id', async () => {
+    const other = await UseapiEmulator.start({
+      token: TOKEN,
+      accounts: [{ email: 'a@example.com' }],
+      deleteStatus: 200,
+      jobIdField: 'video_id',
+    });
+    try {
+      other.setJobs([{ id: 'j-2', email: 'a@example.com', type: 'image', started: Date.now() }]);
+      const headers = { authorization: `Bearer ${TOKEN}` };
+      const jobs = (await (await fetch(`${other.url}/v2/pixverse/scheduler/available`, { headers })).json()) as {
+        executing: Array<Record<string, unknown>>;
+      };
+      expect(jobs.executing[0]).toMatchObject({ video_id: 'j-2' });
+      const deleted = await fetch(`${other.url}/v2/pixverse/accounts/a%40example.com`, { method: 'DELETE', headers });
+      expect(deleted.status).toBe(200);
+    } finally {
+      await other.close();
+    }
   });
 });
 

@@ -10,6 +10,8 @@ import {
   v1ChannelsSchema,
   v2AccountSchema,
   v2AccountsSchema,
+  schedulerSchema,
+  subscriptionSchema,
 } from '../src/useapi/schemas.js';
 
 const CHANNEL_A = '123456789012345678';
@@ -292,6 +294,8 @@ describe('property: no schema ever throws', () => {
     v1ChannelsSchema,
     v1ChannelSchema,
     errorBodySchema,
+    schedulerSchema,
+    subscriptionSchema,
   } as const;
 
   /** JSON values, plus objects that use the field names the schemas look at, so deeper branches are reached. */
@@ -299,6 +303,15 @@ describe('property: no schema ever throws', () => {
     ...Object.keys(featuresFixture()),
     'email',
     'maxJobs',
+    'executing',
+    'available',
+    'videoId',
+    'video_id',
+    'subscriptionIsActive',
+    'maxAccountsPerAPI',
+    'accounts',
+    'pixverse',
+    'total',
     'jwt',
     'ExpireTime',
     'ExpireTimeUTC',
@@ -337,6 +350,8 @@ describe('property: no schema ever throws', () => {
     mutated(v1Base),
     mutated(v1Base).map((record) => ({ [CHANNEL_A]: record })),
     mutated({ email: 'a@example.com', maxJobs: 1, jwt: { ExpireTime: 1 } }).map((record) => ({ 'a@example.com': record })),
+    mutated({ executing: [{ id: 'x', type: 'video' }], available: [{ email: 'a@example.com', maxJobs: 2, executing: 1 }] }),
+    mutated({ subscriptionIsActive: true, maxAccountsPerAPI: 3, accounts: { pixverse: { total: 1, active: 1, error: 0 } } }),
   );
 
   for (const [name, schema] of Object.entries(schemas)) {

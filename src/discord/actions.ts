@@ -1,4 +1,4 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Refusal } from '../refusal.js';
@@ -100,9 +100,19 @@ export class ActionSigner {
   }
 }
 
+/**
+ * A short, stable reference to an account for a custom id or a select's value: an email can be 254
+ * characters (a custom id holds 100) and is nobody's business in a payload. The handler finds the
+ * account it stands for in the current account list, which is also the check that it still exists.
+ */
+export function accountRef(email: string): string {
+  return createHash('sha256').update(email).digest('base64url').slice(0, 16);
+}
+
 /** The command a custom id claims to belong to, for routing only: nothing is trusted before `verify`. */
 export function claimedCommand(customId: string): string {
-  return customId.slice(0, customId.indexOf(':') >>> 0);
+  const colon = customId.indexOf(':');
+  return colon === -1 ? customId : customId.slice(0, colon);
 }
 
 async function loadOrCreateKey(path: string): Promise<Buffer> {

@@ -3,7 +3,7 @@ import { PostFailure } from '../alerts/monitor.js';
 import type { ReplyBody } from '../presentation/embeds.js';
 
 /** A message the bot posts on its own (an alert, the digest), not as an answer. */
-export interface Post extends Omit<ReplyBody, 'components' | 'files'> {
+export interface Post extends Omit<ReplyBody, 'files'> {
   /** The one role this message may ping (ALERT_ROLE_ID); none by default. */
   pingRole?: string;
   /** Delivered without a push or desktop notification (the daily digest). */

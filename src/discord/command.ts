@@ -9,6 +9,7 @@ import {
   type ButtonInteraction,
   type ChatInputCommandInteraction,
   type ModalSubmitInteraction,
+  type StringSelectMenuInteraction,
   type RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from 'discord.js';
 import type { AlertsView } from '../alerts/monitor.js';
@@ -117,6 +118,8 @@ export interface Command<D extends CommandDefinition = CommandDefinition> {
    */
   button?(interaction: ButtonInteraction<InGuild>, action: Action, ctx: CommandContext): Promise<void>;
   modalSubmit?(interaction: ModalSubmitInteraction<InGuild>, action: Action, ctx: CommandContext): Promise<void>;
+  /** A select menu this command issued: its custom id is signed, the values chosen are not (check them). */
+  select?(interaction: StringSelectMenuInteraction<InGuild>, action: Action, ctx: CommandContext): Promise<void>;
 }
 
 /** Every command here: chat input, installed in servers, usable only inside a server (not in DMs). */

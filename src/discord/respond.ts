@@ -4,6 +4,7 @@ import {
   Routes,
   type ButtonInteraction,
   type Interaction,
+  type StringSelectMenuInteraction,
   type ModalMessageModalSubmitInteraction,
   type RepliableInteraction,
 } from 'discord.js';
@@ -66,7 +67,10 @@ export class Responder {
   }
 
   /** Like `reply`, for a button or a form shown from a message: the message is replaced by the answer. */
-  async update(interaction: ButtonInteraction | ModalMessageModalSubmitInteraction, answer: Answer): Promise<void> {
+  async update(
+    interaction: ButtonInteraction | StringSelectMenuInteraction | ModalMessageModalSubmitInteraction,
+    answer: Answer,
+  ): Promise<void> {
     if (!(answer instanceof Promise)) {
       await interaction.update({ ...callbackBody(replacement(answer)), files: discordFiles(answer.files) });
       return;

@@ -53,7 +53,9 @@ export function createRouter({ commands, context, actions, guildIds, logger, onI
 
   function commandFor(interaction: Interaction): Command | undefined {
     if (interaction.isChatInputCommand() || interaction.isAutocomplete()) return byName.get(interaction.commandName);
-    if (interaction.isModalSubmit() || interaction.isButton()) return byName.get(claimedCommand(interaction.customId));
+    if (interaction.isModalSubmit() || interaction.isButton() || interaction.isStringSelectMenu()) {
+      return byName.get(claimedCommand(interaction.customId));
+    }
     return undefined;
   }
 
@@ -110,6 +112,8 @@ export function createRouter({ commands, context, actions, guildIds, logger, onI
       await command.modalSubmit(interaction, verifiedAction(interaction.customId, command, interaction.user.id), context);
     } else if (interaction.isButton() && command.button) {
       await command.button(interaction, verifiedAction(interaction.customId, command, interaction.user.id), context);
+    } else if (interaction.isStringSelectMenu() && command.select) {
+      await command.select(interaction, verifiedAction(interaction.customId, command, interaction.user.id), context);
     } else {
       throw new Refusal('unknown-command', 'This action is not available any more.');
     }

@@ -130,6 +130,24 @@ export interface UseapiEmulatorOptions {
   channels?: V1ChannelRecord[];
   /** Default: an ephemeral port. */
   port?: number;
+  /** The useapi.net subscription `GET /v2/account` describes (default: active, 3 accounts per API). */
+  subscription?: { active: boolean; maxAccountsPerAPI: number };
+  /**
+   * DELETE /v2/pixverse/accounts/<email> succeeds with a status the docs do not give: 204 (default)
+   * or 200 with a small JSON body. A client must take either.
+   */
+  deleteStatus?: 200 | 204;
+  /** The field older scheduler pages named a job's id with: `id` (default), `videoId` or `video_id`. */
+  jobIdField?: 'id' | 'videoId' | 'video_id';
+}
+
+/** A generation running now, as `GET /v2/pixverse/scheduler/available` lists it. */
+export interface RunningJob {
+  id: string;
+  email: string;
+  type: 'video' | 'image' | 'music';
+  /** ms since epoch */
+  started: number;
 }
 
 /** Upper bound of v2 `maxJobs`, from the v2 account page. */
@@ -300,6 +318,12 @@ export class UseapiEmulator {
   private v1 = new Map<string, V1ChannelRecord>();
   private faults: FaultRule[] = [];
   private nextAccountId = 3_001_000;
+  private jobs: RunningJob[] = [];
+  /** PixVerse's own logins: an email listed here is added only with this password. */
+  private readonly pixverseLogins = new Map<string, string>();
+  private readonly subscription: { active: boolean; maxAccountsPerAPI: number };
+  private readonly deleteStatus: 200 | 204;
+  private readonly jobIdField: 'id' | 'videoId' | 'video_id';
   private readonly sockets = new Set<Socket>();
   private readonly waiters = new Set<Waiter>();
   private closing: Promise<void> | undefined;
@@ -313,6 +337,9 @@ export class UseapiEmulator {
     this.token = options.token;
     this.latencyMs = options.latencyMs ?? 0;
     this.maxConcurrentJobs = options.maxConcurrentJobs ?? 10;
+    this.subscription = options.subscription ?? { active: true, maxAccountsPerAPI: 3 };
+    this.deleteStatus = options.deleteStatus ?? 204;
+    this.jobIdField = options.jobIdField ?? 'id';
     this.setAccounts(options.accounts ?? []);
     this.setChannels(options.channels ?? []);
     server.on('connection', (socket) => {
@@ -353,6 +380,21 @@ export class UseapiEmulator {
         ...(seed.drain ? { drain: seed.drain } : {}),
       });
     }
+  }
+
+  /** The generations running now (what the scheduler reports). */
+  setJobs(jobs: RunningJob[]): void {
+    this.jobs = jobs.map((job) => ({ ...job }));
+  }
+
+  /** PixVerse accepts this email only with this password (a wrong one is its login failure, a 401). */
+  setPixverseLogin(email: string, password: string): void {
+    this.pixverseLogins.set(email, password);
+  }
+
+  /** The v2 accounts as useapi.net holds them now: email, maxJobs, error state. */
+  accountStates(): Array<{ email: string; maxJobs: number; error: string | undefined }> {
+    return [...this.accounts.values()].map(({ email, maxJobs, error }) => ({ email, maxJobs, error }));
   }
 
   setChannels(records: V1ChannelRecord[]): void {
@@ -512,7 +554,13 @@ export class UseapiEmulator {
     if (!segments) return fail(400, 'Malformed URL');
 
     const [version, service, resource, key, ...rest] = segments;
+    if (version === 'v2' && service === 'account' && resource === undefined) {
+      return method === 'GET' ? this.accountSummary() : NOT_FOUND;
+    }
     if (service !== 'pixverse') return NOT_FOUND;
+    if (version === 'v2' && resource === 'scheduler' && key === 'available' && rest.length === 0) {
+      return method === 'GET' ? this.schedulerAvailable() : NOT_FOUND;
+    }
     if (version === 'v2' && resource === 'features') {
       const bare = key === undefined || (key === '' && rest.length === 0);
       return bare && method === 'GET' ? this.features(query) : NOT_FOUND;
@@ -578,7 +626,8 @@ export class UseapiEmulator {
 
   private getAccount(email: string): Reply {
     const account = this.accounts.get(email);
-    return account ? json(200, this.accountRecord(account)) : accountNotFound(email);
+    if (!account) return plainText(404, V2_NOT_CONFIGURED);
+    return account.error !== undefined ? fail(596, account.error) : json(200, this.accountRecord(account));
   }
 
   /** Inferred messages, modelled on the documented v1 ones; the order follows the body's fields. */
@@ -598,6 +647,11 @@ export class UseapiEmulator {
     if (!isPositiveInteger(maxJobs)) return fail(400, 'Required param maxJobs is missing or empty');
     if (maxJobs > V2_MAX_JOBS) return fail(400, `Required param maxJobs ${maxJobs} can't be more that ${V2_MAX_JOBS}`);
     if (token !== undefined && isBlank(token)) return fail(400, 'Optional param token must be a non-empty string');
+    // Inferred wording: useapi.net relays PixVerse's refusal of the login as a 401 of its own.
+    const login = this.pixverseLogins.get(emailText);
+    if (login !== undefined && login !== password) {
+      return fail(401, `PixVerse login failed for ${emailText}: invalid email or password`);
+    }
 
     // Re-adding is useapi.net's documented cure for the error state, so it clears `error`; the
     // PixVerse account behind it (its credits, how they are being spent) stays what it was.
@@ -615,7 +669,43 @@ export class UseapiEmulator {
   }
 
   private deleteAccount(email: string): Reply {
-    return this.accounts.delete(email) ? NO_CONTENT : accountNotFound(email);
+    if (!this.accounts.delete(email)) return plainText(404, V2_NOT_CONFIGURED);
+    this.jobs = this.jobs.filter((job) => job.email !== email);
+    return this.deleteStatus === 204 ? NO_CONTENT : json(200, { message: `Account ${email} deleted` });
+  }
+
+  /** `GET /v2/account`: the subscription, and its accounts per API (those in error state count too). */
+  private accountSummary(): Reply {
+    const accounts = [...this.accounts.values()];
+    const inError = accounts.filter((account) => account.error !== undefined).length;
+    return json(200, {
+      subscriptionIsActive: this.subscription.active,
+      subscriptions: this.subscription.active ? [{ plan: 'Pro', status: 'active' }] : [],
+      maxAccountsPerAPI: this.subscription.maxAccountsPerAPI,
+      accounts: { pixverse: { total: accounts.length, active: accounts.length - inError, error: inError } },
+      sub: 'emulated-subscriber',
+    });
+  }
+
+  /** `GET /v2/pixverse/scheduler/available`: what runs now, and each account's free capacity. */
+  private schedulerAvailable(): Reply {
+    const now = Date.now();
+    const elapsed = (ms: number) => {
+      const seconds = Math.max(0, Math.floor(ms / 1000));
+      return `${String(Math.floor(seconds / 60)).padStart(2, '0')}:${String(seconds % 60).padStart(2, '0')}`;
+    };
+    return json(200, {
+      executing: this.jobs.map((job) => ({
+        [this.jobIdField]: job.id,
+        type: job.type,
+        started: new Date(job.started).toISOString(),
+        elapsed: elapsed(now - job.started),
+      })),
+      available: [...this.accounts.values()].map((account) => {
+        const executing = this.jobs.filter((job) => job.email === account.email).length;
+        return { email: account.email, maxJobs: account.maxJobs, executing, available: Math.max(0, account.maxJobs - executing) };
+      }),
+    });
   }
 
   private listChannels(): Reply {

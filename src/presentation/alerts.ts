@@ -3,7 +3,7 @@ import type { CheckResult } from '../alerts/monitor.js';
 import type { AccountMemory, Incident } from '../alerts/rules.js';
 import { COLORS } from './embeds.js';
 import { forecastLine } from './history.js';
-import { describeFailure, failureSentence } from './failure.js';
+import { RECONNECT_HINT, describeFailure, failureSentence } from './failure.js';
 import { formatNumber, longDate, plural, quoted, relativeTime } from './format.js';
 
 /** One alert message: names the account, says what happened and what to do. */
@@ -18,7 +18,7 @@ export function alertEmbed(incident: Incident): APIEmbed {
     case 'account-error':
       return {
         title: 'PixVerse account in error state',
-        description: `useapi.net can no longer use ${quoted(incident.email)} (its session was rejected). Delete the account on useapi.net and add it again (\`POST /v2/pixverse/accounts\`).`,
+        description: `useapi.net can no longer use ${quoted(incident.email)} (its session was rejected). ${RECONNECT_HINT}`,
         color: COLORS.empty,
       };
     case 'account-recovered':

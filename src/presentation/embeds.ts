@@ -6,9 +6,9 @@ import {
   type APIEmbed,
   type APIEmbedField,
 } from 'discord.js';
-import { spendableCredits, type Features, type V1Channel, type V2Account } from '../useapi/schemas.js';
+import { spendableCredits, type Features, type V1Channel } from '../useapi/schemas.js';
 import { failureSentence, type FailureText } from './failure.js';
-import { formatNumber, inlineCode, plural, progressBar, quoted, relativeTime } from './format.js';
+import { formatNumber, inlineCode, progressBar, quoted, relativeTime } from './format.js';
 
 /** A file sent with a message and shown inside it (an embed's `attachment://name` image). */
 export interface ReplyFile {
@@ -151,52 +151,6 @@ export function boundedList(lines: string[], budget = LIST_BUDGET): string {
     used += line.length + 1;
   }
   return kept.join('\n');
-}
-
-/** A channel mention when it is in this server, otherwise ids a person can look up. */
-function channelLabel(channel: V1Channel, guildId: string): string {
-  if (channel.server === guildId) return `<#${channel.channel}>`;
-  return `${inlineCode(channel.channel)} (${channel.server === undefined ? 'server unknown' : `server ${inlineCode(channel.server)}`})`;
-}
-
-export type Listing<T> = { ok: true; items: T[] } | { ok: false; failure: FailureText };
-
-/** v1 channel registrations: where useapi.net drives PixVerse through Discord. */
-export function registrationsEmbed(listing: Listing<V1Channel>, guildId: string): APIEmbed {
-  const title = 'v1 channel registrations';
-  if (!listing.ok) return noticeEmbed(title, failureSentence(listing.failure), COLORS.failure);
-  if (listing.items.length === 0) {
-    return noticeEmbed(title, 'None configured. `/pixverse-register` in a channel registers it.');
-  }
-  const lines = listing.items.map(
-    (channel) =>
-      `${channelLabel(channel, guildId)} · max jobs ${formatNumber(channel.maxJobs)} · token ${inlineCode(channel.discordMasked ?? 'none')}`,
-  );
-  return noticeEmbed(`${title} (${formatNumber(listing.items.length)})`, boundedList(lines));
-}
-
-/** v2 email accounts: the PixVerse logins `/credits` reads, with those in error state flagged. */
-export function emailAccountsEmbed(listing: Listing<V2Account>): APIEmbed {
-  const title = 'v2 email accounts';
-  if (!listing.ok) return noticeEmbed(title, failureSentence(listing.failure), COLORS.failure);
-  if (listing.items.length === 0) {
-    return noticeEmbed(title, 'None configured. Add one on useapi.net (`POST /v2/pixverse/accounts`); `/credits` then shows it.');
-  }
-  const lines = listing.items.map((account) => {
-    const parts = [quoted(account.email)];
-    if (account.maxJobs !== undefined) parts.push(`max jobs ${formatNumber(account.maxJobs)}`);
-    if (account.sessionExpiresAt) parts.push(`session expires ${relativeTime(account.sessionExpiresAt)}`);
-    const line = parts.join(' · ');
-    return account.error
-      ? `⚠️ ${line}\n  in error state: delete it on useapi.net and add it again (\`POST /v2/pixverse/accounts\`)`
-      : line;
-  });
-  const inError = listing.items.filter((account) => account.error).length;
-  return {
-    ...noticeEmbed(`${title} (${formatNumber(listing.items.length)})`, boundedList(lines)),
-    color: inError > 0 ? COLORS.failure : COLORS.info,
-    ...(inError > 0 ? { footer: { text: `${plural(inError, 'account')} in error state` } } : {}),
-  };
 }
 
 /** The question `/pixverse-unregister` asks before it removes anything. */

@@ -14,6 +14,10 @@ export function failureSentence(failure: FailureText): string {
   return `**${failure.title}.** ${failure.text}`;
 }
 
+/** What an admin does about an account in error state: the console reconnects it with its password. */
+export const RECONNECT_HINT =
+  'A server admin can press **Reconnect** (here, or in `/pixverse-accounts`) and type the account’s PixVerse password: useapi.net signs in again and the account works again.';
+
 /** The title of a refusal, by its code; the refusal's own message says what to do. */
 const REFUSAL_TITLES: Partial<Record<RefusalCode, string>> = {
   'missing-permission': 'Permission needed',
@@ -79,7 +83,12 @@ export function describeFailure(error: unknown): FailureText {
     case 'account-error':
       return {
         title: 'The PixVerse account is in an error state',
-        text: 'useapi.net could not use this PixVerse account (its session was rejected). Delete the account on useapi.net and add it again (`POST /v2/pixverse/accounts`), then try again.',
+        text: `useapi.net could not use this PixVerse account (its session was rejected). ${RECONNECT_HINT}`,
+      };
+    case 'login-rejected':
+      return {
+        title: 'PixVerse refused the email and password',
+        text: `useapi.net said: ${quoted(error.upstreamMessage ?? error.message, 300)}. Check the password this account uses on pixverse.ai (not your useapi.net password), then try again. Accounts that sign in to PixVerse with Google, Apple or Discord cannot be added.`,
       };
     case 'upstream':
       return {
@@ -112,6 +121,34 @@ export function describeFailure(error: unknown): FailureText {
             text: 'Nothing was changed. Try again in a minute.',
           };
   }
+}
+
+const INVALID_EMAIL = /^Required param email .* is not valid email/;
+
+/**
+ * useapi.net's refusals of `POST /v2/pixverse/accounts/<email>` (the console's Add and Reconnect),
+ * turned into what to do. Anything else falls back to `describeFailure`.
+ */
+export function describeAccountFailure(error: unknown): FailureText {
+  const message = error instanceof UseapiError && error.kind === 'bad-request' ? (error.upstreamMessage ?? '') : undefined;
+  if (message === undefined) return describeFailure(error);
+  if (INVALID_EMAIL.test(message)) {
+    return {
+      title: 'Not an email address',
+      text: 'useapi.net needs the email the PixVerse account signs in with. Press **Add account** again.',
+    };
+  }
+  const limit = MAX_JOBS_LIMIT.exec(message);
+  if (limit) {
+    return {
+      title: 'Too many jobs for this account',
+      text: `useapi.net allows at most ${limit[1]} jobs at once for a PixVerse account. Choose ${limit[1]} or fewer.`,
+    };
+  }
+  if (message.startsWith('Required param password')) {
+    return { title: 'No password was given', text: 'Type the account’s PixVerse password in the form.' };
+  }
+  return describeFailure(error);
 }
 
 const SAME_DISCORD = /^Channel (\d{17,20}) configuration has same discord value/;

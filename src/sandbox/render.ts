@@ -1,4 +1,9 @@
-import type { APIMessage } from 'discord-api-types/v10';
+import {
+  ComponentType,
+  type APIComponentInMessageActionRow,
+  type APIMessage,
+  type APIModalInteractionResponseCallbackData,
+} from 'discord-api-types/v10';
 
 /** What the terminal needs to know to show ids as Discord shows them. */
 export interface RenderNames {
@@ -41,6 +46,26 @@ function indent(text: string, prefix: string): string {
     .join('\n');
 }
 
+/** A form (modal) as text: its title and each field, with how the sandbox fills it in. */
+export function renderForm(form: APIModalInteractionResponseCallbackData): string {
+  const fields = form.components.flatMap((component) => {
+    if (component.type === ComponentType.Label) {
+      const inner = component.component;
+      const choices =
+        inner.type === ComponentType.StringSelect ? ` (one of ${inner.options.map((option) => option.value).join(', ')})` : '';
+      return 'custom_id' in inner
+        ? [
+            `│ ${component.label}${component.description ? ` — ${component.description}` : ''}\n│   fill ${inner.custom_id}:…${choices}`,
+          ]
+        : [];
+    }
+    return component.type === ComponentType.ActionRow
+      ? component.components.map((input) => `│ ${input.label ?? input.custom_id}\n│   fill ${input.custom_id}:…`)
+      : [];
+  });
+  return [`▌ Form: ${form.title}`, ...fields, 'Type fill name:value … to send it (values with spaces in quotes).'].join('\n');
+}
+
 /** A message as a person would read it in Discord, as text. */
 export function renderMessage(
   message: Pick<APIMessage, 'content' | 'embeds' | 'components' | 'flags'>,
@@ -59,10 +84,16 @@ export function renderMessage(
     if (embed.footer?.text) lines.push(`│ — ${embed.footer.text}`);
     out.push(lines.join('\n'));
   }
-  const buttons = (message.components ?? []).flatMap((row) =>
-    'components' in row ? row.components.flatMap((c) => ('label' in c && c.label ? [`[ ${c.label} ]`] : [])) : [],
+  const controls = (message.components ?? []).flatMap((row): APIComponentInMessageActionRow[] =>
+    row.type === ComponentType.ActionRow ? row.components : [],
   );
+  const buttons = controls.flatMap((c) => ('label' in c && c.label ? [`[ ${c.label} ]`] : []));
   if (buttons.length > 0) out.push(buttons.join(' '));
+  for (const control of controls) {
+    if (control.type === ComponentType.StringSelect) {
+      out.push(`[ ${control.placeholder ?? 'Choose…'} ▾ ] ${control.options.map((option) => option.label).join(' · ')}`);
+    }
+  }
   if (((message.flags ?? 0) & 64) === 64) out.push('(only you can see this)');
   return out.join('\n');
 }

@@ -4,13 +4,15 @@ import type { Command } from '../discord/command.js';
 import { createLogger } from '../logger.js';
 import { startSandbox } from './sandbox.js';
 
-/** The scripted session: what the bot does, in five commands. */
+/** The scripted session: what the bot does, from credits to repairing an account in error state. */
 export const SCRIPT = [
   '/credits',
   '/credits email:studio@example.com',
   '/credits-history days:3',
   '/pixverse-register max_jobs:2',
   '/pixverse-accounts',
+  'choose Reconnect old@example.com',
+  'fill password:sandbox-pixverse-password',
 ] as const;
 
 const CONNECT = `To connect to real Discord: copy .env.example to .env, set DISCORD_TOKEN (${WHERE_TO_GET.DISCORD_TOKEN}) and USEAPI_TOKEN (${WHERE_TO_GET.USEAPI_TOKEN}), then run npm start again.`;
@@ -20,7 +22,10 @@ const HELP = `Type a slash command as in Discord, options as name:value:
   /credits email:studio@example.com one account (share:true posts it publicly)
   /credits-history days:3           a chart of the last 3 days, use, forecast and refills
   /pixverse-register max_jobs:2     register the current channel (#pixverse)
-  /pixverse-accounts                v1 registrations and v2 accounts
+  /pixverse-accounts                the admin console: accounts, capacity, registrations
+  press Add account, then fill email:a@b.c password:x max_jobs:2
+  choose Reconnect old@example.com, then fill password:x
+  choose Remove backup+video@example.com, then press Remove
   /pixverse-unregister channel:#renders, then: press Remove
   /credits-alerts                   alert settings
 help shows this, exit leaves.`;

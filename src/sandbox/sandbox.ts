@@ -2,17 +2,29 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApplicationCommandOptionType, ComponentType, PermissionFlagsBits } from 'discord.js';
-import type { APIApplicationCommandInteractionDataOption, APIMessage, InteractionType } from 'discord-api-types/v10';
+import type {
+  APIApplicationCommandInteractionDataOption,
+  APIMessage,
+  APIModalInteractionResponseCallbackData,
+  InteractionType,
+} from 'discord-api-types/v10';
 import { startBot, type Bot } from '../bot.js';
 import { parseConfig } from '../config.js';
 import type { Command } from '../discord/command.js';
-import { DiscordEmulator, buttonInteraction, chatInputInteraction, type InteractionHandle } from '../emulators/discord/index.js';
+import {
+  DiscordEmulator,
+  buttonInteraction,
+  chatInputInteraction,
+  modalSubmitInteraction,
+  selectInteraction,
+  type InteractionHandle,
+} from '../emulators/discord/index.js';
 import { UseapiEmulator, drainedFeatures, featuresFixture, type V2AccountSeed } from '../emulators/useapi.js';
 import { storedReading } from '../history/history.js';
 import { HistoryStore, databaseUrl } from '../history/store.js';
 import { featuresSchema } from '../useapi/schemas.js';
 import type { Logger } from '../logger.js';
-import { renderMessage, type RenderNames } from './render.js';
+import { renderForm, renderMessage, type RenderNames } from './render.js';
 
 /** Made-up credentials the sandbox's emulators accept; nothing here reaches the internet. */
 const SANDBOX = {
@@ -171,11 +183,47 @@ export async function startSandbox(commands: readonly Command[], logger: Logger)
     permissions: String(PermissionFlagsBits.ManageGuild),
   };
   let last: APIMessage | undefined;
+  /** The form the last answer opened, waiting for `fill`. */
+  let form: APIModalInteractionResponseCallbackData | undefined;
 
   async function show(handle: InteractionHandle): Promise<string> {
+    const first = await handle.firstResponse(15_000);
+    if (first.callbackType === 9) {
+      form = (first.body as { data: APIModalInteractionResponseCallbackData }).data;
+      return renderForm(form);
+    }
     last = await handle.finalMessage(15_000);
     const saved = await saveAttachments(discord, handle, dataDir);
     return [renderMessage(last, names), ...saved.map((path) => `(the picture is saved in ${path})`)].join('\n');
+  }
+
+  /** `choose Remove old@example.com`: the option of the select whose placeholder starts with the first word. */
+  function choose(what: string, label: string): Promise<string> | string {
+    const select = (last?.components ?? [])
+      .flatMap((row) => (row.type === ComponentType.ActionRow ? row.components : []))
+      .find((c) => c.type === ComponentType.StringSelect && (c.placeholder ?? '').toLowerCase().startsWith(what.toLowerCase()));
+    if (!last || select?.type !== ComponentType.StringSelect) return `No “${what}…” menu on the last reply.`;
+    const option = select.options.find((candidate) => candidate.label.toLowerCase() === label.toLowerCase());
+    if (!option) return `“${label}” is not in that menu: ${select.options.map((candidate) => candidate.label).join(', ')}.`;
+    return show(
+      discord.dispatchInteraction(
+        selectInteraction(discord, invoker, { custom_id: select.custom_id, values: [option.value], messageId: last.id }),
+      ),
+    );
+  }
+
+  /** `fill email:a@b.c password:"…" max_jobs:2`: sends the open form; a select's field takes one of its values. */
+  function fill(pairs: Array<[string, string]>): Promise<string> | string {
+    if (!form) return 'No form is open: press a button that opens one first.';
+    const selects = new Set(
+      form.components.flatMap((c) =>
+        c.type === ComponentType.Label && c.component.type === ComponentType.StringSelect ? [c.component.custom_id] : [],
+      ),
+    );
+    const fields = Object.fromEntries(pairs.map(([key, value]) => [key, selects.has(key) ? [value] : value]));
+    const customId = form.custom_id;
+    form = undefined;
+    return show(discord.dispatchInteraction(modalSubmitInteraction(discord, invoker, { custom_id: customId, fields })));
   }
 
   function press(label: string): Promise<string> | string {
@@ -194,6 +242,12 @@ export async function startSandbox(commands: readonly Command[], logger: Logger)
     async run(line) {
       const pressed = /^press\s+(.+)$/i.exec(line.trim());
       if (pressed) return press(pressed[1]!);
+      const chosen = /^choose\s+(\S+)\s+(.+)$/i.exec(line.trim());
+      if (chosen) return choose(chosen[1]!, chosen[2]!);
+      if (/^fill\s/i.test(line.trim())) {
+        const parsed = parseCommandLine(`/fill ${line.trim().slice(4)}`);
+        return 'problem' in parsed ? parsed.problem : fill(parsed.pairs);
+      }
       const parsed = parseCommandLine(line);
       if ('problem' in parsed) return parsed.problem;
       const command = commands.find((c) => c.data.name === parsed.name);

@@ -5,10 +5,15 @@ import { UseapiError, isRetryable, type UseapiErrorKind } from './errors.js';
 import {
   errorBodySchema,
   featuresSchema,
+  schedulerSchema,
+  subscriptionSchema,
+  v2AccountSchema,
   v1ChannelSchema,
   v1ChannelsSchema,
   v2AccountsSchema,
   type Features,
+  type Scheduler,
+  type Subscription,
   type V1Channel,
   type V2Account,
 } from './schemas.js';
@@ -68,6 +73,13 @@ export interface ReadOptions {
   maxAgeMs?: number;
 }
 
+export interface AddAccountInput {
+  email: string;
+  /** The PixVerse password. Sent once, never stored, logged or returned. */
+  password: string;
+  maxJobs: number;
+}
+
 export interface RegisterChannelInput {
   channel: string;
   server: string;
@@ -83,9 +95,13 @@ type Method = 'GET' | 'POST' | 'DELETE';
 const ACCOUNTS_PATH = '/v2/pixverse/accounts';
 
 function featuresPath(email: string | undefined): string {
-  if (email === undefined) return '/v2/pixverse/features/';
+  return email === undefined ? '/v2/pixverse/features/' : `/v2/pixverse/features/?email=${emailSegment(email)}`;
+}
+
+/** An email inside a URL: encoded whole, so no character of it can steer the request. */
+function emailSegment(email: string): string {
   try {
-    return `/v2/pixverse/features/?email=${encodeURIComponent(email)}`;
+    return encodeURIComponent(email);
   } catch {
     // Half a surrogate pair has no URL encoding; such a value names no account useapi.net could hold.
     throw new UseapiError('bad-request', 'the email is not valid text');
@@ -217,6 +233,42 @@ export class UseapiClient {
       bodySecrets: [input.discord],
     });
     this.invalidate();
+  }
+
+  /**
+   * Adds a v2 account, or updates it (useapi.net's POST is create-or-update, and re-adding is how an
+   * account in error state is repaired). The password is sent in this one request and kept nowhere;
+   * useapi.net answers with the stored record, secrets masked.
+   */
+  async addAccount(input: AddAccountInput): Promise<V2Account> {
+    const path = `/v2/pixverse/accounts/${emailSegment(input.email)}`;
+    const answer = await this.send('POST', path, {
+      body: { email: input.email, password: input.password, maxJobs: input.maxJobs },
+      bodySecrets: [input.password],
+    });
+    this.invalidate();
+    return { ...parse(v2AccountSchema, answer, 'POST /v2/pixverse/accounts/<email>'), email: input.email };
+  }
+
+  /** Removes a v2 account; `false` when there was none ("already gone"). Success is 200 or 204: the docs give neither. */
+  async removeAccount(email: string): Promise<boolean> {
+    const answer = await this.send('DELETE', `/v2/pixverse/accounts/${emailSegment(email)}`, { emptyOn404: true });
+    this.invalidate();
+    return answer !== undefined;
+  }
+
+  /** The jobs running now and each account's free capacity. Never cached: it changes by the second. */
+  scheduler(): Promise<Scheduler> {
+    return this.coalesce('/v2/pixverse/scheduler/available', async (path) =>
+      parse(schedulerSchema, await this.send('GET', path), 'GET /v2/pixverse/scheduler/available'),
+    );
+  }
+
+  /** The useapi.net subscription: active or not, and its PixVerse account slots. */
+  subscription(read: ReadOptions = {}): Promise<Subscription> {
+    return this.cachedRead('/v2/account', read, async (path) =>
+      parse(subscriptionSchema, await this.send('GET', path), 'GET /v2/account'),
+    );
   }
 
   /** Remove a v1 channel registration; `false` when there was none ("already gone"). */
@@ -441,9 +493,15 @@ const STATUS_KINDS: Record<number, UseapiErrorKind> = {
   596: 'account-error',
 };
 
+/** useapi.net's 401 when the API token is wrong has exactly this body; any other 401 is PixVerse refusing a login. */
+const TOKEN_REJECTED = 'Unauthorized';
+
 function errorFromAnswer(answer: Answer, endpoint: string, scrub: (text: string) => string): UseapiError {
-  const kind = STATUS_KINDS[answer.status] ?? 'upstream';
   const upstreamMessage = upstreamErrorText(answer, scrub);
+  const kind =
+    answer.status === 401 && upstreamMessage !== undefined && upstreamMessage !== TOKEN_REJECTED
+      ? 'login-rejected'
+      : (STATUS_KINDS[answer.status] ?? 'upstream');
   const retryAfterMs = answer.status === 429 ? parseRetryAfter(answer.headers['retry-after']) : undefined;
   return new UseapiError(kind, `${endpoint} answered ${answer.status}${upstreamMessage ? `: ${upstreamMessage}` : ''}`, {
     status: answer.status,

@@ -4,7 +4,8 @@
  */
 export type UseapiErrorKind =
   | 'bad-request' // 400: useapi.net's own message says what is wrong
-  | 'unauthorized' // 401: the API token is wrong or revoked
+  | 'unauthorized' // 401 {"error":"Unauthorized"}: the API token is wrong or revoked
+  | 'login-rejected' // 401 with a message of its own: PixVerse refused an account's email and password
   | 'subscription' // 402: no active useapi.net subscription
   | 'forbidden' // 403: another user's resource
   | 'not-found' // 404 on a single resource

@@ -167,3 +167,50 @@ export const errorBodySchema = z.looseObject({
   error: z.union([z.string(), z.number()]).transform(String).optional(),
   code: z.unknown().optional(),
 });
+
+/** A count that may come as a number or a numeric string; anything else reads as absent. */
+const count = tolerant(lenientNumber);
+
+/**
+ * `GET /v2/pixverse/scheduler/available`: the jobs running now and each account's free capacity. Only
+ * jobs started through the API are counted. Older pages named a job's id `videoId` or `video_id`.
+ */
+export const schedulerSchema = z
+  .object({
+    executing: tolerant(
+      z.array(
+        z.looseObject({
+          id: tolerant(lenientText),
+          videoId: tolerant(lenientText),
+          video_id: tolerant(lenientText),
+          type: tolerant(lenientText),
+        }),
+      ),
+    ),
+    available: tolerant(
+      z.array(z.object({ email: z.string(), maxJobs: count, executing: count, available: count }).catch(() => ({ email: '' }))),
+    ),
+  })
+  .transform(({ executing = [], available = [] }) => ({
+    running: executing.map((job) => ({ id: job.id ?? job.videoId ?? job.video_id, type: job.type })),
+    capacity: available
+      .filter((entry) => entry.email !== '')
+      .map((entry) => ({ email: entry.email, maxJobs: entry.maxJobs, executing: entry.executing ?? 0 })),
+  }));
+
+export type Scheduler = z.infer<typeof schedulerSchema>;
+
+/** `GET /v2/account`: the useapi.net subscription and its PixVerse account slots (those in error count too). */
+export const subscriptionSchema = z
+  .object({
+    subscriptionIsActive: tolerant(lenientFlag),
+    maxAccountsPerAPI: count,
+    accounts: tolerant(z.record(z.string(), z.object({ total: count, active: count, error: count }).catch({}))),
+  })
+  .transform((body) => ({
+    active: body.subscriptionIsActive,
+    slots: body.maxAccountsPerAPI,
+    pixverse: body.accounts?.pixverse,
+  }));
+
+export type Subscription = z.infer<typeof subscriptionSchema>;

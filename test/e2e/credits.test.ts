@@ -156,8 +156,14 @@ describe('/credits end to end', () => {
     expect(isEphemeral(message)).toBe(true);
     const text = visibleText(message);
     expect(text).toContain('error state');
-    expect(text).toContain('add it again');
+    expect(text).toContain('press **Reconnect**');
     expect(text).not.toMatch(/undefined|Error:|at .*\.ts/);
+    // The card carries the console's Reconnect button, signed for the admin command.
+    const buttons = (message.components ?? []).flatMap((row) =>
+      'components' in row ? (row.components as Array<{ label?: string; custom_id?: string }>) : [],
+    );
+    expect(buttons.map((button) => button.label)).toEqual(['Reconnect']);
+    expect(buttons[0]?.custom_id).toMatch(/^pixverse-accounts:reconnect:/);
   });
 
   it('answers in the callback itself when the answer is ready (cached), and defers when it is not', async () => {

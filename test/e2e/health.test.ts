@@ -35,7 +35,15 @@ describe('HEALTH_PORT: /healthz and /metrics', () => {
   it('exports interactions by command and outcome, upstream latency by endpoint template, errors by kind, and memory', async () => {
     stack = await startStack({ env: { HEALTH_PORT: '0', USEAPI_CACHE_TTL: '0s' } });
     await stack.command('credits').finalMessage();
-    stack.useapi.addFault({ path: '/v2/pixverse/features', fault: { kind: 'account-error' } });
+    stack.useapi.addFault({
+      path: '/v2/pixverse/features',
+      fault: {
+        kind: 'status',
+        status: 402,
+        body: '{"error":"Subscription required","code":402}',
+        contentType: 'application/json',
+      },
+    });
     await stack.command('credits', [{ name: 'email', type: 3, value: 'team@example.com' }]).finalMessage();
     await stack.command('pixverse-register').finalMessage();
 
@@ -43,13 +51,13 @@ describe('HEALTH_PORT: /healthz and /metrics', () => {
     expect(status).toBe(200);
     expect(type).toContain('text/plain');
     expect(text).toContain('pixverse_bot_interactions_total{command="credits",outcome="ok"} 1');
-    expect(text).toContain('pixverse_bot_interactions_total{command="credits",outcome="upstream:account-error"} 1');
+    expect(text).toContain('pixverse_bot_interactions_total{command="credits",outcome="upstream:subscription"} 1');
     expect(text).toContain('pixverse_bot_interactions_total{command="pixverse-register",outcome="refused:missing-permission"} 1');
     expect(text).toMatch(/pixverse_bot_interaction_duration_seconds_count\{command="credits"\} 2/);
     expect(text).toMatch(
       /pixverse_bot_useapi_request_duration_seconds_count\{endpoint="GET \/v2\/pixverse\/features",result="200"\} 1/,
     );
-    expect(text).toContain('pixverse_bot_useapi_errors_total{kind="account-error"} 1');
+    expect(text).toContain('pixverse_bot_useapi_errors_total{kind="subscription"} 1');
     expect(text).toMatch(/pixverse_bot_process_resident_memory_bytes \d+/);
     // Both deferred /credits were edited through the webhook client (outside the bot's global
     // limiter), one rate-limit handler per interaction token; the bot's own client holds none of them.

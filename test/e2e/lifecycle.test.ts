@@ -32,74 +32,6 @@ function buttonIds(message: APIMessage): string[] {
   );
 }
 
-describe('/pixverse-accounts', () => {
-  it('lists v1 registrations (mention here, ids elsewhere, masked tokens) and v2 accounts with errors flagged', async () => {
-    const foreignToken = 'foreign-clear-user-token-0000-ABCD';
-    stack = await startStack({
-      channels: [registration(TEXT_CHANNEL.id), registration('400000000000000055', '300000000000000099', 1, foreignToken)],
-      accounts: [
-        { email: 'ok@example.com', maxJobs: 3 },
-        { email: 'broken@example.com', error: 'session rejected' },
-      ],
-    });
-    const message = await stack.command('pixverse-accounts', [], { permissions: ADMIN }).finalMessage();
-    const text = visibleText(message);
-    expect(isEphemeral(message)).toBe(true);
-    expect(text).toContain('v1 channel registrations (2)');
-    expect(text).toContain(`<#${TEXT_CHANNEL.id}> · max jobs 2 · token \`••••WXYZ\``);
-    expect(text).toContain('`400000000000000055` (server `300000000000000099`)');
-    expect(text).toContain('••••ABCD');
-    expect(text).not.toContain(foreignToken);
-    expect(text).toContain('v2 email accounts (2)');
-    expect(text).toMatch(/`ok@example.com` · max jobs 3 · session expires <t:\d+:R>/);
-    expect(text).toMatch(/⚠️ `broken@example.com`[^\n]*\n[^\n]*delete it on useapi.net and add it again/);
-  });
-
-  it('says "none configured" for both lists as a normal answer', async () => {
-    stack = await startStack({ accounts: [], channels: [] });
-    const text = visibleText(await stack.command('pixverse-accounts', [], { permissions: ADMIN }).finalMessage());
-    expect(text).toContain('None configured. `/pixverse-register`');
-    expect(text).toContain('None configured. Add one on useapi.net');
-  });
-
-  it('shows one list failing beside the other', async () => {
-    stack = await startStack({ channels: [registration(TEXT_CHANNEL.id)], env: { USEAPI_CACHE_TTL: '0s' } });
-    stack.useapi.addFault({ path: '/v2/pixverse/accounts', fault: { kind: 'status', status: 500, body: 'oops' } });
-    const text = visibleText(await stack.command('pixverse-accounts', [], { permissions: ADMIN }).finalMessage());
-    expect(text).toContain(`<#${TEXT_CHANNEL.id}>`);
-    expect(text).toContain('useapi.net is having trouble');
-  });
-
-  it('cuts a long list to fit Discord’s embed limits instead of being refused', async () => {
-    const channels = Array.from({ length: 300 }, (_, i) =>
-      registration(
-        `4100000000000${String(i).padStart(5, '0')}`,
-        GUILD_ID,
-        1,
-        `bulk-clear-user-token-${String(i).padStart(6, '0')}-zz`,
-      ),
-    );
-    const accounts = Array.from({ length: 120 }, (_, i) => ({ email: `a-rather-long-account-name-${i}@example.com` }));
-    stack = await startStack({ channels, accounts });
-    const message = await stack.command('pixverse-accounts', [], { permissions: ADMIN }).finalMessage();
-    const text = visibleText(message);
-    expect(text).toMatch(/…and \d+ more/);
-    expect(text).toContain('v1 channel registrations (300)');
-    const total = (message.embeds ?? []).reduce(
-      (sum, e) => sum + (e.title?.length ?? 0) + (e.description?.length ?? 0) + (e.footer?.text.length ?? 0),
-      0,
-    );
-    expect(total).toBeLessThanOrEqual(6_000);
-    expect(stack.discord.validationErrors).toEqual([]);
-  });
-
-  it('is refused to a member without Manage Server, with no upstream call', async () => {
-    stack = await startStack();
-    expect(visibleText(await stack.command('pixverse-accounts').finalMessage())).toContain('Manage Server');
-    expect(stack.useapi.requests).toHaveLength(0);
-  });
-});
-
 describe('/pixverse-unregister', () => {
   async function ask(s: Stack, options: Parameters<Stack['command']>[1] = []) {
     const handle = s.command('pixverse-unregister', options, { permissions: ADMIN, userId: '200000000000000777' });
@@ -129,7 +61,7 @@ describe('/pixverse-unregister', () => {
 
     // …and the removal invalidated it.
     const after = visibleText(await stack.command('pixverse-accounts', [], { permissions: ADMIN }).finalMessage());
-    expect(after).toContain('None configured. `/pixverse-register`');
+    expect(after).toContain('None. `/pixverse-register` in a channel registers it.');
   });
 
   it('defers the update when useapi.net is slow, then edits the question into the result', async () => {

@@ -12,6 +12,7 @@ import {
   buttonInteraction,
   chatInputInteraction,
   modalSubmitInteraction,
+  selectInteraction,
   type InteractionHandle,
   type InvokerFixture,
 } from '../../src/emulators/discord/index.js';
@@ -77,8 +78,10 @@ export interface Stack {
   /** Runs `/name` in the test guild's text channel as an ordinary member, unless told otherwise. */
   command(name: string, options?: CommandOptions, invoker?: Partial<InvokerFixture>): InteractionHandle;
   autocomplete(name: string, options: AutocompleteOptions, invoker?: Partial<InvokerFixture>): InteractionHandle;
-  submitModal(customId: string, fields: Record<string, string>, invoker?: Partial<InvokerFixture>): InteractionHandle;
+  submitModal(customId: string, fields: Record<string, string | string[]>, invoker?: Partial<InvokerFixture>): InteractionHandle;
   pressButton(customId: string, messageId?: string, invoker?: Partial<InvokerFixture>): InteractionHandle;
+  /** Chooses `values` in the select menu `customId` (of the message `messageId`). */
+  choose(customId: string, values: string[], messageId?: string, invoker?: Partial<InvokerFixture>): InteractionHandle;
   /**
    * Stops the bot and the emulators, then fails if any secret reached a log line or any request
    * Discord received (outside the bot's own Authorization header), or if a message could mention
@@ -161,6 +164,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       discord.dispatchInteraction(autocompleteInteraction(discord, invoker(who), { name, options: commandOptions })),
     submitModal: (customId, fields, who) =>
       discord.dispatchInteraction(modalSubmitInteraction(discord, invoker(who), { custom_id: customId, fields })),
+    choose: (customId, values, messageId, who) =>
+      discord.dispatchInteraction(
+        selectInteraction(discord, invoker(who), { custom_id: customId, values, ...(messageId ? { messageId } : {}) }),
+      ),
     pressButton: (customId, messageId, who) =>
       discord.dispatchInteraction(
         buttonInteraction(discord, invoker(who), { custom_id: customId, ...(messageId ? { messageId } : {}) }),

@@ -19,8 +19,9 @@ import {
   type APIInteractionDataResolvedChannel,
   type APIInteractionGuildMember,
   type APIMessage,
-  type APIMessageButtonInteractionData,
-  type APIMessageComponentButtonInteraction,
+  type APIMessageComponentInteraction,
+  type APIMessageComponentInteractionData,
+  type APIMessageStringSelectInteractionData,
   type APIModalSubmission,
   type APIModalSubmitDMInteraction,
   type APIModalSubmitGuildInteraction,
@@ -103,18 +104,22 @@ export function autocompleteInteraction(
   } satisfies APIApplicationCommandAutocompleteGuildInteraction;
 }
 
-/** A submitted modal whose text inputs (one per action row) hold `fields` (custom_id → value). */
+/**
+ * A submitted modal: a text value is a text input (one per action row), a list of values a select
+ * inside a label, as Discord sends each (custom_id → value or values).
+ */
 export function modalSubmitInteraction(
   emu: DiscordEmulator,
   invoker: InvokerFixture,
-  submitted: { custom_id: string; fields: Record<string, string> },
+  submitted: { custom_id: string; fields: Record<string, string | string[]> },
 ): APIModalSubmitInteraction {
   const data: APIModalSubmission = {
     custom_id: submitted.custom_id,
-    components: Object.entries(submitted.fields).map(([customId, value]) => ({
-      type: ComponentType.ActionRow,
-      components: [{ type: ComponentType.TextInput, custom_id: customId, value }],
-    })),
+    components: Object.entries(submitted.fields).map(([customId, value]) =>
+      typeof value === 'string'
+        ? { type: ComponentType.ActionRow, components: [{ type: ComponentType.TextInput, custom_id: customId, value }] }
+        : { type: ComponentType.Label, component: { type: ComponentType.StringSelect, custom_id: customId, values: value } },
+    ),
   };
   const type = InteractionType.ModalSubmit as const;
   if (invoker.guildId === null) {
@@ -136,10 +141,37 @@ export function buttonInteraction(
   emu: DiscordEmulator,
   invoker: InvokerFixture,
   pressed: { custom_id: string; messageId?: string },
-): APIMessageComponentButtonInteraction {
-  const data: APIMessageButtonInteractionData = { custom_id: pressed.custom_id, component_type: ComponentType.Button };
-  const known = pressed.messageId === undefined ? undefined : emu.message(pressed.messageId);
-  const message = known ?? buttonMessage(emu, invoker, pressed.custom_id, pressed.messageId);
+): APIMessageComponentInteraction {
+  return componentInteraction(
+    emu,
+    invoker,
+    { custom_id: pressed.custom_id, component_type: ComponentType.Button },
+    pressed.messageId,
+  );
+}
+
+/** A choice in a string select menu: `values` as Discord sends them (the options' values). */
+export function selectInteraction(
+  emu: DiscordEmulator,
+  invoker: InvokerFixture,
+  chosen: { custom_id: string; values: string[]; messageId?: string },
+): APIMessageComponentInteraction {
+  const data: APIMessageStringSelectInteractionData = {
+    custom_id: chosen.custom_id,
+    component_type: ComponentType.StringSelect,
+    values: chosen.values,
+  };
+  return componentInteraction(emu, invoker, data, chosen.messageId);
+}
+
+function componentInteraction(
+  emu: DiscordEmulator,
+  invoker: InvokerFixture,
+  data: APIMessageComponentInteractionData,
+  messageId: string | undefined,
+): APIMessageComponentInteraction {
+  const known = messageId === undefined ? undefined : emu.message(messageId);
+  const message = known ?? buttonMessage(emu, invoker, data.custom_id, messageId);
   const type = InteractionType.MessageComponent as const;
   if (invoker.guildId === null) {
     return {

@@ -8,6 +8,7 @@ export {
 export {
   autocompleteInteraction,
   buttonInteraction,
+  selectInteraction,
   chatInputInteraction,
   modalSubmitInteraction,
   type InvokerFixture,

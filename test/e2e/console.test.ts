@@ -1,0 +1,444 @@
+import type { APIMessage, APIModalInteractionResponseCallbackData } from 'discord-api-types/v10';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { InvokerFixture } from '../../src/emulators/discord/index.js';
+import { featuresFixture } from '../../src/emulators/useapi.js';
+import {
+  ADMIN,
+  GUILD_ID,
+  OTHER_CHANNEL,
+  SECRETS,
+  TEXT_CHANNEL,
+  isEphemeral,
+  startStack,
+  visibleText,
+  type Stack,
+} from './stack.js';
+
+/**
+ * `/pixverse-accounts`, the admin console, driven through the real client: every button, select and
+ * form, pressed by the admin who opened it, by another admin, by a member, and with forged ids.
+ */
+
+let stack: Stack | undefined;
+afterEach(async () => {
+  await stack?.close();
+  stack = undefined;
+});
+
+const OWNER = '200000000000000777';
+const admin = { permissions: ADMIN, userId: OWNER };
+const otherAdmin = { permissions: ADMIN, userId: '200000000000000888' };
+const member = { userId: '200000000000000999' };
+const PASSWORD = 'pixverse-password-never-shown-7Q';
+
+const registration = (channel: string, server = GUILD_ID, maxJobs = 2, discord: string = SECRETS.pixverseDiscordToken) => ({
+  channel,
+  server,
+  discord,
+  maxJobs,
+});
+
+interface Control {
+  type: number;
+  custom_id?: string;
+  label?: string;
+  placeholder?: string;
+  options?: Array<{ label: string; value: string; description?: string }>;
+}
+
+function controls(message: APIMessage): Control[] {
+  return (message.components ?? []).flatMap((row) => ('components' in row ? (row.components as Control[]) : []));
+}
+
+function control(message: APIMessage, match: string): Control {
+  const found = controls(message).find((c) => (c.label ?? c.placeholder ?? '').startsWith(match));
+  if (!found)
+    throw new Error(
+      `no control "${match}" on the message: ${controls(message)
+        .map((c) => c.label ?? c.placeholder)
+        .join(', ')}`,
+    );
+  return found;
+}
+
+async function openConsole(s: Stack, who: Partial<InvokerFixture> = admin): Promise<APIMessage> {
+  return s.command('pixverse-accounts', [], who).finalMessage();
+}
+
+/** The form a button or select opened (callback type 9). */
+async function formOf(handle: ReturnType<Stack['pressButton']>): Promise<APIModalInteractionResponseCallbackData> {
+  const first = await handle.firstResponse();
+  expect(first.callbackType).toBe(9);
+  return (first.body as { data: APIModalInteractionResponseCallbackData }).data;
+}
+
+describe('what the console shows', () => {
+  it('v2 accounts with capacity, session and error state; slots; v1 registrations with masked tokens', async () => {
+    const foreignToken = 'foreign-clear-user-token-0000-ABCD';
+    stack = await startStack({
+      channels: [registration(TEXT_CHANNEL.id), registration('400000000000000055', '300000000000000099', 1, foreignToken)],
+      accounts: [
+        { email: 'ok@example.com', maxJobs: 3 },
+        { email: 'broken@example.com', error: 'session rejected' },
+      ],
+    });
+    stack.useapi.setJobs([{ id: 'job-1', email: 'ok@example.com', type: 'video', started: Date.now() - 30_000 }]);
+    const message = await openConsole(stack);
+    const text = visibleText(message);
+    expect(isEphemeral(message)).toBe(true);
+    expect(text).toContain('2 of 3 PixVerse account slots used (1 in error state)');
+    expect(text).toMatch(/`ok@example.com` · running 1 of 3 jobs · session expires <t:\d+:R>/);
+    expect(text).toMatch(/⚠️ `broken@example.com`[^\n]*\n {2}in error state: `session rejected` — \*\*Reconnect\*\* it below/);
+    expect(text).toContain(`<#${TEXT_CHANNEL.id}> · max jobs 2 · token \`••••WXYZ\``);
+    expect(text).toContain('`400000000000000055` (server `300000000000000099`)');
+    expect(text).toContain('••••ABCD');
+    expect(text).not.toContain(foreignToken);
+    expect(control(message, 'Add account').type).toBe(2);
+    expect(control(message, 'Reconnect an account').options?.map((o) => o.label)).toEqual(['broken@example.com']);
+    expect(control(message, 'Remove a PixVerse account').options?.map((o) => o.label)).toEqual([
+      'broken@example.com',
+      'ok@example.com',
+    ]);
+    // Only this server's registrations can be chosen: another server's never gets a control.
+    expect(control(message, 'Unregister a channel').options?.map((o) => o.value)).toEqual([TEXT_CHANNEL.id]);
+    expect(stack.discord.validationErrors).toEqual([]);
+  });
+
+  it('says "none" for both lists, and still offers Add account', async () => {
+    stack = await startStack({ accounts: [], channels: [] });
+    const message = await openConsole(stack);
+    expect(visibleText(message)).toContain('None yet. **Add account** below adds one');
+    expect(visibleText(message)).toContain('None. `/pixverse-register` in a channel registers it.');
+    expect(controls(message).map((c) => c.label ?? c.placeholder)).toEqual(['Add account']);
+  });
+
+  it('shows one list failing beside the other; capacity and slots failing only leave them out', async () => {
+    stack = await startStack({ channels: [registration(TEXT_CHANNEL.id)], env: { USEAPI_CACHE_TTL: '0s' } });
+    stack.useapi.addFault({ path: '/v2/pixverse/accounts', fault: { kind: 'status', status: 500, body: 'oops' } });
+    stack.useapi.addFault({ path: '/v2/pixverse/scheduler/available', fault: { kind: 'status', status: 500 } });
+    stack.useapi.addFault({ path: '/v2/account', fault: { kind: 'status', status: 500 } });
+    const text = visibleText(await openConsole(stack));
+    expect(text).toContain(`<#${TEXT_CHANNEL.id}>`);
+    expect(text).toContain('useapi.net is having trouble');
+  });
+
+  it('10 accounts and 50 registrations of this server still render within Discord’s limits', async () => {
+    const channels = Array.from({ length: 50 }, (_, i) =>
+      registration(
+        `41000000000000${String(i).padStart(4, '0')}`,
+        GUILD_ID,
+        1,
+        `bulk-clear-user-token-${String(i).padStart(6, '0')}-zz`,
+      ),
+    );
+    const accounts = Array.from({ length: 10 }, (_, i) => ({
+      email: `a-rather-long-account-name-number-${i}@example.com`,
+      ...(i % 3 === 0 ? { error: 'session rejected' } : {}),
+    }));
+    stack = await startStack({ channels, accounts });
+    const message = await openConsole(stack);
+    expect(stack.discord.validationErrors).toEqual([]);
+    expect(message.components?.length).toBeLessThanOrEqual(5);
+    expect(control(message, 'Unregister a channel').options).toHaveLength(25);
+    expect(message.content).toContain('Only the first 25 channels can be chosen here');
+    expect(visibleText(message)).toMatch(/…and \d+ more/);
+    const total = message.embeds.reduce(
+      (sum, e) => sum + (e.title?.length ?? 0) + (e.description?.length ?? 0) + (e.footer?.text.length ?? 0),
+      0,
+    );
+    expect(total).toBeLessThanOrEqual(6_000);
+  });
+
+  it('is refused to a member without Manage Server, with no upstream call', async () => {
+    stack = await startStack();
+    expect(visibleText(await openConsole(stack, member))).toContain('Manage Server');
+    expect(stack.useapi.requests).toHaveLength(0);
+  });
+});
+
+describe('Add account', () => {
+  it('opens a form that never prefills the password, adds the account, shows what was stored, masked', async () => {
+    stack = await startStack({ accounts: [] });
+    stack.secrets.push(PASSWORD);
+    const console = await openConsole(stack);
+    const form = await formOf(stack.pressButton(control(console, 'Add account').custom_id!, console.id, admin));
+    expect(form.title).toBe('Add a PixVerse account');
+    const inputs = form.components.map((label) =>
+      'component' in label ? (label.component as { type: number; custom_id: string; value?: string }) : undefined,
+    );
+    expect(inputs.map((input) => input?.custom_id)).toEqual(['email', 'password', 'max_jobs']);
+    // Text inputs come empty: nothing is prefilled, least of all a password.
+    expect(inputs.filter((input) => input?.type === 4).every((input) => input?.value === undefined)).toBe(true);
+
+    const done = await stack
+      .submitModal(form.custom_id, { email: 'new@example.com', password: PASSWORD, max_jobs: ['3'] }, admin)
+      .finalMessage();
+    const text = visibleText(done);
+    expect(text).toContain('Account added');
+    expect(text).toContain('`new@example.com` is on useapi.net');
+    expect(text).toMatch(/Max jobs \*\*3\*\* · password `••••` \(sent once, not kept\) · session expires <t:\d+:R>/);
+    expect(text).toContain('the PixVerse website was logged out of this account');
+    expect(text).not.toContain(PASSWORD);
+    const posts = stack.useapi.requestsTo('POST', '/v2/pixverse/accounts/new%40example.com');
+    expect(posts).toHaveLength(1);
+    expect(JSON.parse(posts[0]!.body)).toEqual({ email: 'new@example.com', password: PASSWORD, maxJobs: 3 });
+    expect(stack.useapi.accountStates()).toEqual([{ email: 'new@example.com', maxJobs: 3, error: undefined }]);
+    // stack.close() checks that the password reached no log line and nothing sent to Discord.
+  });
+
+  it('a PixVerse login failure (401 of its own) says which password to check, not the API token', async () => {
+    stack = await startStack({ accounts: [] });
+    stack.secrets.push(PASSWORD);
+    stack.useapi.setPixverseLogin('new@example.com', 'the-right-one-0000');
+    const console = await openConsole(stack);
+    const form = await formOf(stack.pressButton(control(console, 'Add account').custom_id!, console.id, admin));
+    const text = visibleText(
+      await stack
+        .submitModal(form.custom_id, { email: 'new@example.com', password: PASSWORD, max_jobs: ['1'] }, admin)
+        .finalMessage(),
+    );
+    expect(text).toContain('PixVerse refused the email and password');
+    expect(text).toContain('the password this account uses on pixverse.ai (not your useapi.net password)');
+    expect(text).not.toContain('USEAPI_TOKEN');
+  });
+
+  it('explains useapi.net’s 400s, and refuses what is not an email before sending anything', async () => {
+    stack = await startStack({ accounts: [] });
+    stack.secrets.push(PASSWORD);
+    const console = await openConsole(stack);
+    const open = async () =>
+      (await formOf(stack!.pressButton(control(console, 'Add account').custom_id!, console.id, admin))).custom_id;
+    const notEmail = visibleText(
+      await stack.submitModal(await open(), { email: 'not an email', password: PASSWORD, max_jobs: ['1'] }, admin).finalMessage(),
+    );
+    expect(notEmail).toContain('is not an email address');
+    const forgedJobs = visibleText(
+      await stack
+        .submitModal(await open(), { email: 'a@example.com', password: PASSWORD, max_jobs: ['9'] }, admin)
+        .finalMessage(),
+    );
+    expect(forgedJobs).toContain('Max jobs must be a whole number from 1 to 8');
+    expect(stack.useapi.requestsTo('POST', '/v2/')).toHaveLength(0);
+    stack.useapi.addFault({
+      method: 'POST',
+      path: /^\/v2\/pixverse\/accounts\//,
+      fault: {
+        kind: 'status',
+        status: 400,
+        body: JSON.stringify({ error: "Required param maxJobs 5 can't be more that 4", code: 400 }),
+        contentType: 'application/json',
+      },
+    });
+    const limit = visibleText(
+      await stack
+        .submitModal(await open(), { email: 'a@example.com', password: PASSWORD, max_jobs: ['5'] }, admin)
+        .finalMessage(),
+    );
+    expect(limit).toContain('at most 4 jobs at once for a PixVerse account');
+  });
+
+  it('a form is for the admin who opened it; a forged one is refused; nothing is sent', async () => {
+    stack = await startStack({ accounts: [] });
+    stack.secrets.push(PASSWORD);
+    const console = await openConsole(stack);
+    const form = await formOf(stack.pressButton(control(console, 'Add account').custom_id!, console.id, admin));
+    const fields = { email: 'x@example.com', password: PASSWORD, max_jobs: ['1'] };
+    expect(visibleText(await stack.submitModal(form.custom_id, fields, otherAdmin).finalMessage())).toContain(
+      'Only the admin who ran `/pixverse-accounts`',
+    );
+    expect(visibleText(await stack.submitModal(form.custom_id, fields, member).finalMessage())).toContain('Manage Server');
+    expect(
+      visibleText(await stack.submitModal('pixverse-accounts:add-form::0:AAAAAAAAAAAAAAAA', fields, admin).finalMessage()),
+    ).toContain('was not made by this bot');
+    expect(stack.useapi.requestsTo('POST', '/v2/')).toHaveLength(0);
+  });
+});
+
+describe('Reconnect', () => {
+  const broken = () => ({ email: 'broken@example.com', maxJobs: 4, error: 'session rejected' });
+
+  it('from the console: asks only the password, keeps the email and max jobs, and the account works again', async () => {
+    stack = await startStack({ accounts: [broken()] });
+    stack.secrets.push(PASSWORD);
+    const console = await openConsole(stack);
+    const pick = control(console, 'Reconnect an account');
+    const form = await formOf(stack.choose(pick.custom_id!, [pick.options![0]!.value], console.id, admin));
+    expect(form.title).toBe('Reconnect a PixVerse account');
+    expect(JSON.stringify(form.components)).toContain('broken@example.com');
+    expect(JSON.stringify(form.components)).not.toMatch(/"value"/);
+    const done = visibleText(await stack.submitModal(form.custom_id, { password: PASSWORD }, admin).finalMessage());
+    expect(done).toContain('Account reconnected');
+    expect(done).toContain('`broken@example.com` signed in again: it works again.');
+    expect(JSON.parse(stack.useapi.requestsTo('POST', '/v2/pixverse/accounts/')[0]!.body)).toEqual({
+      email: 'broken@example.com',
+      password: PASSWORD,
+      maxJobs: 4,
+    });
+    expect(stack.useapi.accountStates()).toEqual([{ email: 'broken@example.com', maxJobs: 4, error: undefined }]);
+    expect(visibleText(await stack.command('credits').finalMessage())).toContain('credits left to spend');
+  });
+
+  it('from the 596 card of /credits: the button opens the same form, for admins only', async () => {
+    stack = await startStack({ accounts: [broken(), { email: 'ok@example.com' }] });
+    stack.secrets.push(PASSWORD);
+    const card = await stack.command('credits', [], member).finalMessage();
+    const button = control(card, 'Reconnect');
+    expect(visibleText(await stack.pressButton(button.custom_id!, card.id, member).finalMessage())).toContain('Manage Server');
+    const form = await formOf(stack.pressButton(button.custom_id!, card.id, otherAdmin));
+    await stack.submitModal(form.custom_id, { password: PASSWORD }, otherAdmin).finalMessage();
+    expect(stack.useapi.accountStates().find((account) => account.email === 'broken@example.com')?.error).toBeUndefined();
+  });
+
+  it('from the 596 alert: the alert carries the button, and it works', async () => {
+    stack = await startStack({ accounts: [broken()], env: { ALERT_CHANNEL_ID: OTHER_CHANNEL.id, CHECK_INTERVAL: '1h' } });
+    stack.secrets.push(PASSWORD);
+    const [alert] = stack.discord.channelMessages(OTHER_CHANNEL.id);
+    expect(visibleText(alert)).toContain('PixVerse account in error state');
+    const form = await formOf(stack.pressButton(control(alert!, 'Reconnect').custom_id!, alert!.id, admin));
+    const done = visibleText(await stack.submitModal(form.custom_id, { password: PASSWORD }, admin).finalMessage());
+    expect(done).toContain('Account reconnected');
+  });
+
+  it('an account removed meanwhile is not re-added by an old form', async () => {
+    stack = await startStack({ accounts: [broken()] });
+    stack.secrets.push(PASSWORD);
+    const console = await openConsole(stack);
+    const pick = control(console, 'Reconnect an account');
+    const form = await formOf(stack.choose(pick.custom_id!, [pick.options![0]!.value], console.id, admin));
+    stack.useapi.setAccounts([]);
+    const text = visibleText(await stack.submitModal(form.custom_id, { password: PASSWORD }, admin).finalMessage());
+    expect(text).toContain('Not on useapi.net any more');
+    expect(stack.useapi.requestsTo('POST', '/v2/')).toHaveLength(0);
+  });
+
+  it('a chosen value the bot never offered names no account', async () => {
+    stack = await startStack({ accounts: [broken()] });
+    const console = await openConsole(stack);
+    const pick = control(console, 'Reconnect an account');
+    const forged = await stack.choose(pick.custom_id!, ['not-an-account-ref'], console.id, admin).finalMessage();
+    expect(visibleText(forged)).toContain('not on useapi.net any more');
+  });
+});
+
+describe('Remove and Unregister', () => {
+  it('Remove asks first; only the admin who asked can confirm; the account goes; an old question then does nothing', async () => {
+    stack = await startStack({
+      accounts: [{ email: 'a@example.com' }, { email: 'b@example.com' }],
+      env: { CHECK_INTERVAL: 'off' },
+    });
+    const console = await openConsole(stack);
+    const pick = control(console, 'Remove a PixVerse account');
+    const chooseA = pick.options!.find((o) => o.label === 'a@example.com')!.value;
+    const question = await stack.choose(pick.custom_id!, [chooseA], console.id, admin).finalMessage();
+    expect(visibleText(question)).toContain('Remove this PixVerse account?');
+    expect(stack.useapi.requestsTo('DELETE', '/v2/')).toHaveLength(0);
+    const confirm = control(question, 'Remove').custom_id!;
+    expect(visibleText(await stack.pressButton(confirm, question.id, otherAdmin).finalMessage())).toContain(
+      'Only the admin who ran',
+    );
+    expect(visibleText(await stack.pressButton(confirm, question.id, member).finalMessage())).toContain('Manage Server');
+    const done = await stack.pressButton(confirm, question.id, admin).finalMessage();
+    expect(visibleText(done)).toContain('`a@example.com` is no longer on useapi.net');
+    expect(stack.useapi.accountStates().map((account) => account.email)).toEqual(['b@example.com']);
+    expect(stack.useapi.requestsTo('DELETE', '/v2/pixverse/accounts/a%40example.com')).toHaveLength(1);
+    const again = await stack.pressButton(confirm, question.id, admin).finalMessage();
+    expect(visibleText(again)).toContain('Not on useapi.net any more');
+  });
+
+  it('Cancel removes nothing; a late press is refused', async () => {
+    stack = await startStack({ accounts: [{ email: 'a@example.com' }] });
+    const console = await openConsole(stack);
+    const pick = control(console, 'Remove a PixVerse account');
+    const question = await stack.choose(pick.custom_id!, [pick.options![0]!.value], console.id, admin).finalMessage();
+    expect(
+      visibleText(await stack.pressButton(control(question, 'Cancel').custom_id!, question.id, admin).finalMessage()),
+    ).toContain('Cancelled');
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      vi.setSystemTime(Date.now() + 61_000);
+      expect(
+        visibleText(await stack.pressButton(control(question, 'Remove').custom_id!, question.id, admin).finalMessage()),
+      ).toContain('Question expired');
+    } finally {
+      vi.useRealTimers();
+    }
+    expect(stack.useapi.requestsTo('DELETE', '/v2/')).toHaveLength(0);
+  });
+
+  it('Unregister from the console: only this server’s channels, asked, then re-checked when pressed', async () => {
+    stack = await startStack({
+      channels: [registration(TEXT_CHANNEL.id), registration('400000000000000055', '300000000000000099')],
+    });
+    const console = await openConsole(stack);
+    const pick = control(console, 'Unregister a channel');
+    const question = await stack.choose(pick.custom_id!, [TEXT_CHANNEL.id], console.id, admin).finalMessage();
+    expect(visibleText(question)).toContain('Remove this registration?');
+    const done = await stack.pressButton(control(question, 'Remove').custom_id!, question.id, admin).finalMessage();
+    expect(visibleText(done)).toContain('Registration removed');
+    // A value the select never offered (another server's channel) is refused when chosen.
+    const foreign = await stack.choose(pick.custom_id!, ['400000000000000055'], console.id, admin).finalMessage();
+    expect(visibleText(foreign)).toContain('belongs to another server');
+    expect(stack.useapi.channels().map((channel) => channel.channel)).toEqual(['400000000000000055']);
+  });
+
+  it('forged select and button ids are refused before anything runs', async () => {
+    stack = await startStack({ accounts: [{ email: 'a@example.com' }] });
+    for (const forged of [
+      'pixverse-accounts:remove-pick::0:AAAAAAAAAAAAAAAA',
+      'pixverse-accounts:remove:x:200000000000000777:0:AAAAAAAAAAAAAAAA',
+    ]) {
+      const handle = forged.includes('pick')
+        ? stack.choose(forged, ['x'], undefined, admin)
+        : stack.pressButton(forged, undefined, admin);
+      expect(visibleText(await handle.finalMessage())).toContain('was not made by this bot');
+    }
+    expect(stack.useapi.requestsTo('DELETE', '/v2/')).toHaveLength(0);
+  });
+});
+
+describe('secrets', () => {
+  it('the password reaches useapi.net once and nothing else: no reply, no log line at debug, no Discord request', async () => {
+    stack = await startStack({ accounts: [{ email: 'z@example.com', maxJobs: 1, error: 'session rejected' }] });
+    stack.secrets.push(PASSWORD);
+    // useapi.net echoing the password in an error must not carry it anywhere either.
+    stack.useapi.addFault({
+      method: 'POST',
+      path: /^\/v2\/pixverse\/accounts\//,
+      times: 1,
+      fault: {
+        kind: 'status',
+        status: 400,
+        body: JSON.stringify({ error: `bad password ${PASSWORD}`, code: 400 }),
+        contentType: 'application/json',
+      },
+    });
+    const console = await openConsole(stack);
+    const pick = control(console, 'Reconnect an account');
+    for (let attempt = 0; attempt < 2; attempt += 1) {
+      const form = await formOf(stack.choose(pick.custom_id!, [pick.options![0]!.value], console.id, admin));
+      const text = visibleText(await stack.submitModal(form.custom_id, { password: PASSWORD }, admin).finalMessage());
+      expect(text).not.toContain(PASSWORD);
+    }
+    expect(stack.useapi.requestsTo('POST', '/v2/pixverse/accounts/')).toHaveLength(2);
+    await stack.bot.history.settled();
+    const readings = JSON.stringify(await stack.bot.history.readings({ since: new Date(0) }));
+    expect(readings).not.toContain(PASSWORD);
+    // stack.close() scans every log line and every request Discord received for it.
+  });
+});
+
+// A useapi.net answering the account with a different plan limit: the reply says to choose less.
+describe('plan limit', () => {
+  it('a max jobs above the plan’s generations at once is pointed out after adding', async () => {
+    stack = await startStack({ accounts: [{ email: 'p@example.com', features: featuresFixture({ gen_simultaneously: 2 }) }] });
+    stack.secrets.push(PASSWORD);
+    const console = await openConsole(stack);
+    const form = await formOf(stack.pressButton(control(console, 'Add account').custom_id!, console.id, admin));
+    const text = visibleText(
+      await stack
+        .submitModal(form.custom_id, { email: 'p@example.com', password: PASSWORD, max_jobs: ['5'] }, admin)
+        .finalMessage(),
+    );
+    expect(text).toContain('Its plan runs 2 generations at once: choose 2 or fewer');
+  });
+});
