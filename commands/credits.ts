@@ -86,6 +86,7 @@ function reconnectButtons(ctx: CommandContext, readings: readonly Reading[]): Re
         validForMs: RECONNECT_VALID_MS,
       }),
     })),
+    { named: readings.length > 1 },
   );
 }
 

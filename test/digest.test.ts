@@ -2,7 +2,12 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { PostFailure } from '../src/alerts/monitor.js';
 import { DigestScheduler, isDigestDue, localClock, type Digest } from '../src/history/digest.js';
-import { digestEmbed } from '../src/presentation/history.js';
+import { storedReading } from '../src/history/history.js';
+import type { Forecast } from '../src/history/usage.js';
+import { featuresFixture } from '../src/emulators/useapi.js';
+import { COLORS } from '../src/presentation/embeds.js';
+import { creditsCard, digestEmbed, usedLine } from '../src/presentation/history.js';
+import { featuresSchema } from '../src/useapi/schemas.js';
 
 /** A scheduler on a clock the test moves, with a durable state that outlives the scheduler. */
 function digestClock(options: {
@@ -153,7 +158,7 @@ describe('DigestScheduler', () => {
 describe('digestEmbed', () => {
   it('one line per account, with what is known, nothing undefined', () => {
     const embed = digestEmbed({ day: '2031-03-10', accounts: [{ email: 'a@example.com', summary: undefined }] });
-    expect(embed.title).toBe('PixVerse credits · 2031-03-10');
+    expect(embed.title).toBe('PixVerse credits · Monday, March 10');
     expect(embed.description).toContain('`a@example.com` · no reading yet');
     expect(JSON.stringify(embed)).not.toMatch(/undefined|NaN/);
     expect(digestEmbed({ day: '2031-03-10', accounts: [] }).description).toBe('No PixVerse account to report on.');
@@ -162,5 +167,33 @@ describe('digestEmbed', () => {
   it('fits Discord however many accounts there are', () => {
     const accounts = Array.from({ length: 200 }, (_, i) => ({ email: `account-${i}@example.com`, summary: undefined }));
     expect(digestEmbed({ day: '2031-03-10', accounts }).description!.length).toBeLessThanOrEqual(4_096);
+  });
+});
+
+describe('usedLine', () => {
+  it('says the hours the readings really span, so that it agrees with the pace of the forecast', () => {
+    const HOUR = 3_600_000;
+    expect(usedLine({ credits: 1234.4, coveredMs: 23.5 * HOUR })).toBe('**1,234** used in the last 23.5 h');
+    expect(usedLine({ credits: 90, coveredMs: 24 * HOUR })).toBe('**90** used in the last 24 h');
+    expect(usedLine({ credits: 5, coveredMs: 9 * HOUR + 2 * 60_000 })).toBe('**5** used in the last 9 h');
+    // A first pair of readings minutes apart still names a span, never "0 h".
+    expect(usedLine({ credits: 0, coveredMs: 60_000 })).toBe('**0** used in the last 0.1 h');
+  });
+});
+
+describe('creditsCard', () => {
+  const features = featuresSchema.parse(featuresFixture({ credit_daily: 60, credit_monthly: 15_000, credit_package: 500 }));
+  const summary = (forecast: Forecast) => ({
+    latest: storedReading('a@example.com', features, new Date()),
+    used: { credits: 12_000, coveredMs: 86_400_000 },
+    forecast,
+  });
+
+  it('turns a card amber when the credits run out before they refill, however many are left now', () => {
+    expect(creditsCard('a@example.com', features, undefined).color).toBe(COLORS.ok);
+    const lasting = summary({ kind: 'lasts', until: { what: 'horizon', at: Date.now() }, ratePerDay: 1, leftAtRefill: 10 });
+    expect(creditsCard('a@example.com', features, lasting).color).toBe(COLORS.ok);
+    const runsOut = summary({ kind: 'runs-out', at: Date.now() + 86_400_000, ratePerDay: 12_000, next: undefined });
+    expect(creditsCard('a@example.com', features, runsOut).color).toBe(COLORS.low);
   });
 });

@@ -9,7 +9,7 @@ import {
   type APISelectMenuOption,
 } from 'discord.js';
 import type { Scheduler, Subscription, V1Channel, V2Account } from '../useapi/schemas.js';
-import { COLORS, boundedList, noticeEmbed, type ReplyBody } from './embeds.js';
+import { COLORS, boundedList, confirmQuestion, noticeEmbed, type ReplyBody } from './embeds.js';
 import { failureSentence, type FailureText } from './failure.js';
 import { cutTo, singleLine } from '../text.js';
 import { formatNumber, inlineCode, plural, quoted, relativeTime } from './format.js';
@@ -61,8 +61,10 @@ function row(component: APIComponentInMessageActionRow): APIActionRowComponent<A
   return { type: ComponentType.ActionRow, components: [component] };
 }
 
-function select(customId: string, placeholder: string, options: APISelectMenuOption[]) {
-  return row({ type: ComponentType.StringSelect, custom_id: customId, placeholder, options: options.slice(0, MAX_OPTIONS) });
+/** A select menu in a row of its own; none when it would have nothing to choose (or no id to act with). */
+function select(customId: string | undefined, placeholder: string, options: APISelectMenuOption[]) {
+  if (customId === undefined || options.length === 0) return [];
+  return [row({ type: ComponentType.StringSelect, custom_id: customId, placeholder, options: options.slice(0, MAX_OPTIONS) })];
 }
 
 /** "2 of 3 account slots used (1 in error)": accounts in error state use a slot too. */
@@ -97,10 +99,13 @@ function accountsEmbed(state: ConsoleState): APIEmbed {
     );
   }
   const lines = accounts.items.map((account) => {
+    // An account in error state runs nothing and its session is gone: its error is all there is to say.
+    if (account.error) {
+      return `• ⚠️ ${quoted(account.email)}\n  ↳ in error state: ${quoted(account.error, 80)} — **Reconnect** it below`;
+    }
     const parts = [quoted(account.email), capacityPart(account, state.scheduler)];
     if (account.sessionExpiresAt) parts.push(`session expires ${relativeTime(account.sessionExpiresAt)}`);
-    const line = parts.filter(Boolean).join(' · ');
-    return account.error ? `⚠️ ${line}\n  in error state: ${quoted(account.error, 80)} — **Reconnect** it below` : line;
+    return `• ${parts.filter(Boolean).join(' · ')}`;
   });
   const inError = accounts.items.filter((account) => account.error).length;
   return {
@@ -137,39 +142,23 @@ export function consoleReply(state: ConsoleState, controls: ConsoleControls): Re
     account.error ? `in error state: ${account.error}` : `max jobs ${account.maxJobs ?? '?'}`;
   const components = [
     row({ type: ComponentType.Button, style: ButtonStyle.Primary, label: 'Add account', custom_id: controls.add }),
-    ...(controls.reconnect && inError.length > 0
-      ? [
-          select(
-            controls.reconnect,
-            'Reconnect an account in error state…',
-            inError.map((account) => option(account.email, controls.accountRef(account.email), describe(account))),
-          ),
-        ]
-      : []),
-    ...(controls.remove && accounts.length > 0
-      ? [
-          select(
-            controls.remove,
-            'Remove a PixVerse account…',
-            accounts.map((account) => option(account.email, controls.accountRef(account.email), describe(account))),
-          ),
-        ]
-      : []),
-    ...(controls.unregister && ours.length > 0
-      ? [
-          select(
-            controls.unregister,
-            'Unregister a channel of this server…',
-            ours.map((channel) =>
-              option(
-                `#${controls.channelName(channel.channel) ?? channel.channel}`,
-                channel.channel,
-                `max jobs ${channel.maxJobs}`,
-              ),
-            ),
-          ),
-        ]
-      : []),
+    ...select(
+      controls.reconnect,
+      'Reconnect an account in error state…',
+      inError.map((account) => option(account.email, controls.accountRef(account.email), describe(account))),
+    ),
+    ...select(
+      controls.remove,
+      'Remove a PixVerse account…',
+      accounts.map((account) => option(account.email, controls.accountRef(account.email), describe(account))),
+    ),
+    ...select(
+      controls.unregister,
+      'Unregister a channel of this server…',
+      ours.map((channel) =>
+        option(`#${controls.channelName(channel.channel) ?? channel.channel}`, channel.channel, `max jobs ${channel.maxJobs}`),
+      ),
+    ),
   ];
   const more =
     ours.length > MAX_OPTIONS
@@ -248,7 +237,7 @@ export function reconnectModal(customId: string, email: string): APIModalInterac
       {
         type: ComponentType.Label,
         label: 'PixVerse password',
-        description: cutTo(`Of ${singleLine(email)}. Sent once to useapi.net, kept nowhere.`, 100),
+        description: cutTo(`Of ${singleLine(email)}. Sent once, kept nowhere; logs the PixVerse website out.`, 100),
         component: {
           type: ComponentType.TextInput,
           custom_id: 'password',
@@ -263,11 +252,13 @@ export function reconnectModal(customId: string, email: string): APIModalInterac
 }
 
 /**
- * Reconnect buttons for accounts in error state (the 596 cards of `/credits`, the 596 alert): one says
- * "Reconnect"; several name their account. Five to a row, as Discord allows.
+ * Reconnect buttons for accounts in error state (the 596 cards of `/credits`, the 596 alert). A lone
+ * button under a lone card says "Reconnect"; under several cards each names its account, so that it is
+ * clear which card it repairs. Five to a row, as Discord allows.
  */
 export function reconnectRows(
   buttons: ReadonlyArray<{ email: string; customId: string }>,
+  { named = buttons.length > 1 }: { named?: boolean } = {},
 ): APIActionRowComponent<APIComponentInMessageActionRow>[] {
   const rows: APIActionRowComponent<APIComponentInMessageActionRow>[] = [];
   for (let start = 0; start < Math.min(buttons.length, 25); start += 5) {
@@ -276,7 +267,7 @@ export function reconnectRows(
       components: buttons.slice(start, start + 5).map(({ email, customId }) => ({
         type: ComponentType.Button,
         style: ButtonStyle.Primary,
-        label: buttons.length === 1 ? 'Reconnect' : cutTo(`Reconnect ${singleLine(email)}`, 80),
+        label: named ? cutTo(`Reconnect ${singleLine(email)}`, 80) : 'Reconnect',
         custom_id: customId,
       })),
     });
@@ -289,7 +280,7 @@ export function accountSavedReply(account: V2Account, how: 'added' | 'reconnecte
   const lines = [
     how === 'added'
       ? `${quoted(account.email)} is on useapi.net: \`/credits\` shows its credits.`
-      : `${quoted(account.email)} signed in again: it works again.`,
+      : `${quoted(account.email)} is signed in again and works.`,
     `Max jobs **${formatNumber(account.maxJobs ?? 1)}** · password \`••••\` (sent once, not kept)${account.sessionExpiresAt ? ` · session expires ${relativeTime(account.sessionExpiresAt)}` : ''}`,
     'PixVerse allows one session at a time: the PixVerse website was logged out of this account.',
   ];
@@ -307,22 +298,10 @@ export function confirmRemoveAccount(
   buttonIds: { confirm: string; cancel: string },
   expiresAt: Date,
 ): ReplyBody {
-  return {
-    embeds: [
-      noticeEmbed(
-        'Remove this PixVerse account?',
-        `${quoted(account.email)} will no longer be on useapi.net: nothing runs through it and \`/credits\` stops showing it (its history stays). Adding it back needs its password.\nThis question expires ${relativeTime(expiresAt)}.`,
-        COLORS.low,
-      ),
-    ],
-    components: [
-      {
-        type: ComponentType.ActionRow,
-        components: [
-          { type: ComponentType.Button, style: ButtonStyle.Danger, label: 'Remove', custom_id: buttonIds.confirm },
-          { type: ComponentType.Button, style: ButtonStyle.Secondary, label: 'Cancel', custom_id: buttonIds.cancel },
-        ],
-      },
-    ],
-  };
+  return confirmQuestion(
+    'Remove this PixVerse account?',
+    `${quoted(account.email)} will no longer be on useapi.net: nothing runs through it and \`/credits\` stops showing it (its history stays). Adding it back needs its password.`,
+    buttonIds,
+    expiresAt,
+  );
 }

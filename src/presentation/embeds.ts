@@ -153,20 +153,18 @@ export function boundedList(lines: string[], budget = LIST_BUDGET): string {
   return kept.join('\n');
 }
 
-/** The question `/pixverse-unregister` asks before it removes anything. */
-export function confirmUnregister(
-  channel: V1Channel,
+/**
+ * A question asked before something is removed: what goes, when the question expires, and the two
+ * buttons (the danger one first). The buttons' ids are signed by the caller.
+ */
+export function confirmQuestion(
+  title: string,
+  text: string,
   buttonIds: { confirm: string; cancel: string },
   expiresAt: Date,
 ): ReplyBody {
   return {
-    embeds: [
-      noticeEmbed(
-        'Remove this registration?',
-        `<#${channel.channel}> (max jobs ${formatNumber(channel.maxJobs)}, token ${inlineCode(channel.discordMasked ?? 'none')}) will no longer be registered with useapi.net; PixVerse v1 jobs stop running there.\nThis question expires ${relativeTime(expiresAt)}.`,
-        COLORS.low,
-      ),
-    ],
+    embeds: [noticeEmbed(title, `${text}\nThis question expires ${relativeTime(expiresAt)}.`, COLORS.low)],
     components: [
       {
         type: ComponentType.ActionRow,
@@ -177,4 +175,18 @@ export function confirmUnregister(
       },
     ],
   };
+}
+
+/** The question `/pixverse-unregister` asks before it removes anything. */
+export function confirmUnregister(
+  channel: V1Channel,
+  buttonIds: { confirm: string; cancel: string },
+  expiresAt: Date,
+): ReplyBody {
+  return confirmQuestion(
+    'Remove this registration?',
+    `<#${channel.channel}> (max jobs ${formatNumber(channel.maxJobs)}, token ${inlineCode(channel.discordMasked ?? 'none')}) will no longer be registered with useapi.net; PixVerse v1 jobs stop running there.`,
+    buttonIds,
+    expiresAt,
+  );
 }

@@ -13,8 +13,6 @@ import { formatNumber, longDate, plural, quoted, relativeTime } from './format.j
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
-/** Readings that span this much of the last day are "the last 24 hours"; less is said as it is. */
-const DAY_COVERED_MS = 20 * HOUR_MS;
 
 const EVENT_NAMES: Record<PlanEvent['what'], string> = {
   'monthly-refill': 'the monthly credits refill',
@@ -27,10 +25,13 @@ function perDay(rate: number): string {
   return `~${formatNumber(Math.round(rate))} a day`;
 }
 
-/** "1,234 used in the last 24 h" (or "in the last 9 h" while the history is younger than a day). */
+/**
+ * "1,234 used in the last 23.5 h": over the time the readings actually span (checks every half hour
+ * span 23.5 of the last 24), so that it agrees with the forecast's pace, which is this use per day.
+ */
 export function usedLine(used: AccountSummary['used']): string {
-  const span = used.coveredMs >= DAY_COVERED_MS ? '24 h' : `${Math.max(1, Math.round(used.coveredMs / HOUR_MS))} h`;
-  return `**${formatNumber(Math.round(used.credits))}** used in the last ${span}`;
+  const hours = Math.max(0.1, Math.round((used.coveredMs / HOUR_MS) * 10) / 10);
+  return `**${formatNumber(Math.round(used.credits))}** used in the last ${formatNumber(hours)} h`;
 }
 
 /** The forecast as a sentence: a date, and whether it comes before or after the refill that would save the account. */
@@ -60,7 +61,9 @@ export function forecastLine(forecast: Forecast): string {
 /** `/credits`' card of one account: its credits now, then its last day of use and forecast. */
 export function creditsCard(email: string, features: Features, summary: AccountSummary | undefined): APIEmbed {
   const card = creditsEmbed(email, features);
-  return { ...card, fields: [...(card.fields ?? []), ...historyFields(summary)] };
+  // A card that says the credits run out before they refill is not a green one, however many are left.
+  const warn = summary?.forecast.kind === 'runs-out' && card.color === COLORS.ok;
+  return { ...card, ...(warn ? { color: COLORS.low } : {}), fields: [...(card.fields ?? []), ...historyFields(summary)] };
 }
 
 /** The fields `/credits` adds to an account's card: the last day's use and the forecast, or that history is being collected. */
@@ -97,6 +100,9 @@ export function refillsSummary(refills: readonly Refill[]): string {
     .join(', ');
 }
 
+/** "Monday, November 30": the digest's local day, as people write it (noon UTC of that date keeps the day). */
+const DIGEST_DAY = new Intl.DateTimeFormat('en-US', { weekday: 'long', month: 'long', day: 'numeric', timeZone: 'UTC' });
+
 /** The daily digest: one line per account, sent silently. */
 export function digestEmbed(digest: Digest): APIEmbed {
   const lines = digest.accounts.map(({ email, summary }) => {
@@ -108,7 +114,7 @@ export function digestEmbed(digest: Digest): APIEmbed {
     return `${parts.join(' · ')}\n${forecastLine(summary.forecast)}`;
   });
   return {
-    title: `PixVerse credits · ${digest.day}`,
+    title: `PixVerse credits · ${DIGEST_DAY.format(new Date(`${digest.day}T12:00:00Z`))}`,
     description: lines.length > 0 ? boundedList(lines.map((line) => `${line}\n`)) : 'No PixVerse account to report on.',
     color: COLORS.info,
     footer: { text: 'Daily digest · forecasts are estimates at the recent pace' },

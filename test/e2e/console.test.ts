@@ -8,9 +8,11 @@ import {
   OTHER_CHANNEL,
   SECRETS,
   TEXT_CHANNEL,
+  controls,
   isEphemeral,
   startStack,
   visibleText,
+  type Control,
   type Stack,
 } from './stack.js';
 
@@ -37,18 +39,6 @@ const registration = (channel: string, server = GUILD_ID, maxJobs = 2, discord: 
   discord,
   maxJobs,
 });
-
-interface Control {
-  type: number;
-  custom_id?: string;
-  label?: string;
-  placeholder?: string;
-  options?: Array<{ label: string; value: string; description?: string }>;
-}
-
-function controls(message: APIMessage): Control[] {
-  return (message.components ?? []).flatMap((row) => ('components' in row ? (row.components as Control[]) : []));
-}
 
 function control(message: APIMessage, match: string): Control {
   const found = controls(message).find((c) => (c.label ?? c.placeholder ?? '').startsWith(match));
@@ -88,7 +78,7 @@ describe('what the console shows', () => {
     expect(isEphemeral(message)).toBe(true);
     expect(text).toContain('2 of 3 PixVerse account slots used (1 in error state)');
     expect(text).toMatch(/`ok@example.com` · running 1 of 3 jobs · session expires <t:\d+:R>/);
-    expect(text).toMatch(/⚠️ `broken@example.com`[^\n]*\n {2}in error state: `session rejected` — \*\*Reconnect\*\* it below/);
+    expect(text).toMatch(/• ⚠️ `broken@example.com`\n {2}↳ in error state: `session rejected` — \*\*Reconnect\*\* it below/);
     expect(text).toContain(`<#${TEXT_CHANNEL.id}> · max jobs 2 · token \`••••WXYZ\``);
     expect(text).toContain('`400000000000000055` (server `300000000000000099`)');
     expect(text).toContain('••••ABCD');
@@ -268,7 +258,7 @@ describe('Reconnect', () => {
     expect(JSON.stringify(form.components)).not.toMatch(/"value"/);
     const done = visibleText(await stack.submitModal(form.custom_id, { password: PASSWORD }, admin).finalMessage());
     expect(done).toContain('Account reconnected');
-    expect(done).toContain('`broken@example.com` signed in again: it works again.');
+    expect(done).toContain('`broken@example.com` is signed in again and works.');
     expect(JSON.parse(stack.useapi.requestsTo('POST', '/v2/pixverse/accounts/')[0]!.body)).toEqual({
       email: 'broken@example.com',
       password: PASSWORD,
@@ -292,9 +282,14 @@ describe('Reconnect', () => {
   it('from the 596 alert: the alert carries the button, and it works', async () => {
     stack = await startStack({ accounts: [broken()], env: { ALERT_CHANNEL_ID: OTHER_CHANNEL.id, CHECK_INTERVAL: '1h' } });
     stack.secrets.push(PASSWORD);
-    const [alert] = stack.discord.channelMessages(OTHER_CHANNEL.id);
+    // The first check runs in the background after start-up: wait for its alert rather than race it.
+    const alert = await vi.waitFor(() => {
+      const [posted] = stack!.discord.channelMessages(OTHER_CHANNEL.id);
+      if (!posted) throw new Error('no alert posted yet');
+      return posted;
+    });
     expect(visibleText(alert)).toContain('PixVerse account in error state');
-    const form = await formOf(stack.pressButton(control(alert!, 'Reconnect').custom_id!, alert!.id, admin));
+    const form = await formOf(stack.pressButton(control(alert, 'Reconnect').custom_id!, alert.id, admin));
     const done = visibleText(await stack.submitModal(form.custom_id, { password: PASSWORD }, admin).finalMessage());
     expect(done).toContain('Account reconnected');
   });

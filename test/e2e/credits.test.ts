@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { featuresFixture } from '../../src/emulators/useapi.js';
-import { isEphemeral, startStack, visibleText, type Stack } from './stack.js';
+import { controls, isEphemeral, startStack, visibleText, type Stack } from './stack.js';
 
 let stack: Stack | undefined;
 afterEach(async () => {
@@ -66,6 +66,8 @@ describe('/credits end to end', () => {
     expect(text).toContain('`c@example.com`');
     expect(text).toContain('error state');
     expect((message as { embeds: unknown[] }).embeds).toHaveLength(3);
+    // Under several cards, the Reconnect button names the account it repairs.
+    expect(controls(message).map((button) => button.label)).toEqual(['Reconnect c@example.com']);
   });
 
   it('says so, with what to do, when no v2 account is configured', async () => {
@@ -159,9 +161,7 @@ describe('/credits end to end', () => {
     expect(text).toContain('press **Reconnect**');
     expect(text).not.toMatch(/undefined|Error:|at .*\.ts/);
     // The card carries the console's Reconnect button, signed for the admin command.
-    const buttons = (message.components ?? []).flatMap((row) =>
-      'components' in row ? (row.components as Array<{ label?: string; custom_id?: string }>) : [],
-    );
+    const buttons = controls(message);
     expect(buttons.map((button) => button.label)).toEqual(['Reconnect']);
     expect(buttons[0]?.custom_id).toMatch(/^pixverse-accounts:reconnect:/);
   });

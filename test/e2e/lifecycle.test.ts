@@ -6,6 +6,7 @@ import {
   OTHER_CHANNEL,
   SECRETS,
   TEXT_CHANNEL,
+  controls,
   isEphemeral,
   startStack,
   visibleText,
@@ -27,9 +28,7 @@ const registration = (channel: string, server = GUILD_ID, maxJobs = 2, discord: 
 
 /** The custom ids of the buttons on a message. */
 function buttonIds(message: APIMessage): string[] {
-  return (message.components ?? []).flatMap((row) =>
-    'components' in row ? row.components.map((c) => ('custom_id' in c ? c.custom_id : '')) : [],
-  );
+  return controls(message).map((control) => control.custom_id ?? '');
 }
 
 describe('/pixverse-unregister', () => {

@@ -243,6 +243,21 @@ export function visibleText(message: unknown): string {
   return parts.join('\n');
 }
 
+/** A button or select of a message, as Discord received it. */
+export interface Control {
+  type: number;
+  custom_id?: string;
+  label?: string;
+  placeholder?: string;
+  options?: Array<{ label: string; value: string; description?: string }>;
+}
+
+/** Every button and select on a message, row after row. */
+export function controls(message: unknown): Control[] {
+  const rows = (message as { components?: Array<{ components?: Control[] }> }).components ?? [];
+  return rows.flatMap((row) => row.components ?? []);
+}
+
 /** The flags of a callback or message body: 64 = ephemeral. */
 export function isEphemeral(body: unknown): boolean {
   const flags = (body as { data?: { flags?: number }; flags?: number }).data?.flags ?? (body as { flags?: number }).flags ?? 0;
