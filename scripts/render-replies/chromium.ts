@@ -168,6 +168,8 @@ export class Chromium {
     // A loaded machine can dump the page before the components have rendered: try again then.
     for (let attempt = 1; attempt <= 3; attempt++) {
       const dom = await this.#run([`--window-size=${width},2000`, '--dump-dom', url]);
+      const error = /<body[^>]*data-error="([^"]*)"/.exec(dom)?.[1];
+      if (error) throw new Error(`the page ${url} is broken: ${error}`);
       const height = /<body[^>]*data-height="(\d+)"/.exec(dom)?.[1];
       if (height) return Number(height);
     }

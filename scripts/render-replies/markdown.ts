@@ -8,6 +8,8 @@
 export interface MarkdownContext {
   /** Channel names by id, for `<#id>` pills; an unknown id shows as Discord shows it: `#unknown`. */
   channels: ReadonlyMap<string, string>;
+  /** Role names by id, for `<@&id>` pills; an unknown id shows as Discord shows it: `@deleted-role`. */
+  roles: ReadonlyMap<string, string>;
   /** Reference time for `<t:…:R>`, in milliseconds. */
   now: number;
   /** Inside an embed (code blocks are styled a little differently there). */
@@ -76,7 +78,10 @@ function renderToken(g: Record<string, string | undefined>, ctx: MarkdownContext
     return `<discord-mention type="channel">${escapeHtml(name)}</discord-mention>`;
   }
   if (g.user !== undefined) return `<discord-mention type="user">user</discord-mention>`;
-  if (g.role !== undefined) return `<discord-mention type="role">role</discord-mention>`;
+  if (g.role !== undefined) {
+    const name = ctx.roles.get(g.role) ?? 'deleted-role';
+    return `<discord-mention type="role">${escapeHtml(name)}</discord-mention>`;
+  }
   if (g.slash !== undefined) return `<discord-mention type="slash">${escapeHtml(g.slash)}</discord-mention>`;
   if (g.time !== undefined) {
     const text = formatTimestamp(Number(g.time) * 1000, g.style ?? 'f', ctx.now);

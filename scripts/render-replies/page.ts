@@ -1,21 +1,34 @@
 import {
   ButtonStyle,
   ComponentType,
+  MessageType,
   type APIButtonComponent,
   type APIEmbed,
   type APIEmbedField,
   type APIMessage,
+  type APIModalInteractionResponseCallbackData,
 } from 'discord-api-types/v10';
 import { escapeHtml, markdownToHtml, type MarkdownContext } from './markdown.js';
+import { modalHtml, MODAL_CSS } from './modal.js';
 
-/** One picture: the bot's reply, and the slash command line Discord shows above it. */
-export interface Scene {
-  /** File name in docs/images/, without `.png`. */
-  file: string;
-  /** The slash command as Discord shows it above the reply, e.g. `/credits`. */
-  command: string;
+/** A message as a channel shows it, with what Discord draws above it. */
+export interface MessageView {
   message: APIMessage;
+  /** The slash command Discord shows above an interaction's reply, e.g. `credits`. */
+  command?: string;
+  /** The message whose button or select led to this reply: Discord shows the reply as a reply to it. */
+  replyTo?: APIMessage;
+  /**
+   * What the message's attachment URLs show, as data: URLs: the emulator hands out Discord CDN links
+   * that lead nowhere, so the page embeds the bytes the bot uploaded.
+   */
+  images?: ReadonlyMap<string, string>;
 }
+
+/** One picture: a message, or a form (modal) over the message it was opened from, dimmed. */
+export type Scene = { file: string; title: string } & (
+  { kind: 'message'; view: MessageView } | { kind: 'modal'; modal: APIModalInteractionResponseCallbackData; behind: MessageView }
+);
 
 export interface PageOptions {
   /** Name shown for the bot (the self-hoster picks it in the Developer Portal). */
@@ -23,6 +36,7 @@ export interface PageOptions {
   /** Name shown for the member who ran the command. */
   invokerName: string;
   channels: ReadonlyMap<string, string>;
+  roles: ReadonlyMap<string, string>;
   now: number;
   /** Width of the message column in CSS pixels. */
   width: number;
@@ -45,7 +59,7 @@ function avatar(background: string, glyph: string): string {
   return `data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}`;
 }
 
-const BOT_AVATAR = avatar('#5865f2', 'P');
+export const BOT_AVATAR = avatar('#5865f2', 'P');
 const USER_AVATAR = avatar('#3ba55c', 'A');
 
 function colorOf(embed: APIEmbed): string {
@@ -88,7 +102,19 @@ function field_(field: APIEmbedField, place: string, ctx: MarkdownContext): stri
   return `<discord-embed-field field-title="${escapeHtml(field.name)}" ${place}>${markdownToHtml(field.value, ctx)}</discord-embed-field>`;
 }
 
-function renderEmbed(embed: APIEmbed, ctx: MarkdownContext): string {
+/**
+ * An embed's image, below its fields. Slotted rather than given to Skyra's `image` attribute, whose
+ * 300 px box is smaller than Discord's: Discord fits an embed image into 400 × 300.
+ */
+function renderImage(embed: APIEmbed, images: ReadonlyMap<string, string> | undefined): string {
+  const url = embed.image?.url;
+  if (!url) return '';
+  const src = images?.get(url);
+  if (!src) throw new Error(`the embed image ${url} is not among the message's attachments`);
+  return `<img slot="fields" class="embed-image" src="${src}" alt="">`;
+}
+
+function renderEmbed(embed: APIEmbed, ctx: MarkdownContext, images: ReadonlyMap<string, string> | undefined): string {
   const attrs = [`slot="embeds"`, `color="${colorOf(embed)}"`];
   if (embed.title) attrs.push(`embed-title="${escapeHtml(embed.title)}"`);
   if (embed.author?.name) attrs.push(`author-name="${escapeHtml(embed.author.name)}"`);
@@ -98,6 +124,7 @@ function renderEmbed(embed: APIEmbed, ctx: MarkdownContext): string {
       `<discord-embed-description slot="description">${markdownToHtml(embed.description, ctx)}</discord-embed-description>`,
     );
   if (embed.fields?.length) parts.push(renderFields(embed.fields, ctx));
+  parts.push(renderImage(embed, images));
   const footer = [
     embed.footer?.text ? escapeHtml(embed.footer.text) : '',
     embed.timestamp ? escapeHtml(clock(Date.parse(embed.timestamp), ctx.now)) : '',
@@ -127,13 +154,13 @@ function renderButton(button: APIButtonComponent): string {
 function renderComponents(rows: APIMessage['components']): string {
   const out: string[] = [];
   for (const row of rows ?? []) {
-    if (row.type !== ComponentType.ActionRow) continue;
+    if (row.type !== ComponentType.ActionRow) throw new Error(`no rendering for a top-level component of type ${row.type}`);
     const items = row.components.map((component) => {
       if (component.type === ComponentType.Button) return renderButton(component);
       if (component.type === ComponentType.StringSelect) {
         return `<discord-string-select-menu placeholder="${escapeHtml(component.placeholder ?? 'Make a selection')}"></discord-string-select-menu>`;
       }
-      return '';
+      throw new Error(`no rendering for a component of type ${component.type}`);
     });
     out.push(`<discord-action-row>${items.join('')}</discord-action-row>`);
   }
@@ -152,12 +179,40 @@ function clock(ms: number, now: number): string {
   );
 }
 
-/** The whole page: the Skyra components loaded through an import map, one message in Discord's dark theme. */
-export function renderPage(scene: Scene, options: PageOptions): string {
-  const { message } = scene;
-  const ctx: MarkdownContext = { channels: options.channels, now: options.now, embed: false };
+/**
+ * The line Discord draws above a reply: what it answers. A reply to a command's answer reads "Click to
+ * see command", to a message of embeds only "Click to see attachment", otherwise the start of its text.
+ */
+function replyHeader(original: APIMessage, options: PageOptions): string {
+  const common = `slot="reply" author="${escapeHtml(options.botName)}" avatar="${BOT_AVATAR}" bot`;
+  if (original.type === MessageType.ChatInputCommand)
+    return `<discord-reply ${common} command>Click to see command</discord-reply>`;
+  const text = original.content.split('\n')[0]?.trim();
+  if (!text) return `<discord-reply ${common} attachment>Click to see attachment</discord-reply>`;
+  const ctx: MarkdownContext = { channels: options.channels, roles: options.roles, now: options.now, embed: false };
+  return `<discord-reply ${common}>${markdownToHtml(text, ctx)}</discord-reply>`;
+}
+
+function renderMessage(view: MessageView, options: PageOptions): string {
+  const { message } = view;
+  const ctx: MarkdownContext = { channels: options.channels, roles: options.roles, now: options.now, embed: false };
   const embedCtx: MarkdownContext = { ...ctx, embed: true };
   const ephemeral = ((message.flags ?? 0) & 64) === 64;
+  const header = view.command
+    ? `<discord-command slot="reply" author="${escapeHtml(options.invokerName)}" avatar="${USER_AVATAR}" command="/${escapeHtml(view.command)}"></discord-command>`
+    : view.replyTo
+      ? replyHeader(view.replyTo, options)
+      : '';
+  return `<discord-message author="${escapeHtml(options.botName)}" avatar="${BOT_AVATAR}" bot${ephemeral ? ' ephemeral' : ''} timestamp="${escapeHtml(options.clock ?? clock(Date.parse(message.timestamp), options.now))}">
+    ${header}
+    ${message.content ? markdownToHtml(message.content, ctx) : ''}
+    ${(message.embeds ?? []).map((embed) => renderEmbed(embed, embedCtx, view.images)).join('\n    ')}
+    ${renderComponents(message.components)}
+  </discord-message>`;
+}
+
+/** The whole page: the Skyra components loaded through an import map, in Discord's dark theme. */
+export function renderPage(scene: Scene, options: PageOptions): string {
   const m = options.modules;
   const importMap = {
     imports: {
@@ -172,16 +227,25 @@ export function renderPage(scene: Scene, options: PageOptions): string {
       '@lit/context': `${m}/@lit/context/index.js`,
     },
   };
+  const view = scene.kind === 'message' ? scene.view : scene.behind;
+  const messages = `<discord-messages>\n  ${renderMessage(view, options)}\n</discord-messages>`;
+  const stage =
+    scene.kind === 'message'
+      ? messages
+      : `${messages}\n<div class="dim"></div>\n${modalHtml(scene.modal, { botName: options.botName, avatar: BOT_AVATAR })}`;
   return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
-<title>${escapeHtml(scene.command)}</title>
+<title>${escapeHtml(scene.title)}</title>
 <script type="importmap">${JSON.stringify(importMap)}</script>
 <script type="module" src="${m}/@skyra/discord-components-core/dist/index.js"></script>
 <style>
   html, body { margin: 0; padding: 0; background: #313338; }
   body { width: ${options.width}px; }
+  /* The picture: the message, and over it (dimmed) a form when there is one; as tall as the taller. */
+  #shot { display: grid; position: relative; }
+  #shot > * { grid-area: 1 / 1; }
   discord-messages { border: none; padding: 4px 0 10px; }
   discord-message { padding-right: 16px; }
   /* Inline code as Discord draws it (Skyra's <discord-code> overlaps the characters beside it). */
@@ -191,23 +255,28 @@ export function renderPage(scene: Scene, options: PageOptions): string {
     background: #2b2d31; border: 1px solid #1e1f22; white-space: pre-wrap; text-indent: 0;
   }
   discord-embed code.inline { background: #1e1f22; border-color: #1e1f22; }
+  /* Discord fits an embed image into 400 × 300, below the fields, with rounded corners. */
+  img.embed-image {
+    display: block; grid-column: 1 / 1; margin-top: 16px; border-radius: 4px;
+    max-width: min(400px, 100%); max-height: 300px; width: auto; height: auto;
+  }
+  /* A select menu in a message is as wide as Discord draws it (400 px), whatever its placeholder. */
+  discord-action-row discord-string-select-menu { display: block; width: 444px; }
   /* Discord's own face is not redistributable; Noto Sans is the fallback Discord itself names. */
-  discord-messages, discord-message, discord-embed-description, discord-embed-field {
+  discord-messages, discord-message, discord-embed-description, discord-embed-field, .modal {
     font-family: 'gg sans', 'Noto Sans', 'Noto Sans Symbols2', 'Helvetica Neue', Helvetica, Arial, sans-serif;
   }
+  .dim { background: rgba(0, 0, 0, 0.7); position: relative; z-index: 10; }
+  .modal { position: relative; z-index: 11; }
+${MODAL_CSS}
 </style>
 </head>
 <body>
-<discord-messages id="shot">
-  <discord-message author="${escapeHtml(options.botName)}" avatar="${BOT_AVATAR}" bot${ephemeral ? ' ephemeral' : ''} timestamp="${escapeHtml(options.clock ?? clock(Date.parse(message.timestamp), options.now))}">
-    <discord-command slot="reply" author="${escapeHtml(options.invokerName)}" avatar="${USER_AVATAR}" command="/${escapeHtml(scene.command)}"></discord-command>
-    ${message.content ? markdownToHtml(message.content, ctx) : ''}
-    ${(message.embeds ?? []).map((embed) => renderEmbed(embed, embedCtx)).join('\n    ')}
-    ${renderComponents(message.components)}
-  </discord-message>
-</discord-messages>
+<div id="shot">
+${stage}
+</div>
 <script type="module">
-  // Tell the measuring pass how tall the message is, once every component has rendered.
+  // Tell the measuring pass how tall the picture is, once every component has rendered.
   await customElements.whenDefined('discord-message');
   const pending = (root) => [...root.querySelectorAll('*')].flatMap((el) => [
     ...(el.updateComplete ? [el.updateComplete] : []),
@@ -215,6 +284,9 @@ export function renderPage(scene: Scene, options: PageOptions): string {
   ]);
   for (let round = 0; round < 3; round++) await Promise.all(pending(document));
   await document.fonts.ready;
+  await Promise.all([...document.images].map((img) => img.decode().catch(() => undefined)));
+  const broken = [...document.images].filter((img) => img.naturalWidth === 0).length;
+  if (broken > 0) document.body.dataset.error = broken + ' image(s) did not load';
   const box = document.getElementById('shot').getBoundingClientRect();
   document.body.dataset.height = String(Math.ceil(box.bottom));
 </script>
