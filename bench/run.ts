@@ -1,9 +1,10 @@
 /**
- * `npm run bench [-- --profile] [-- --latency=150 --soak=5000 --burst=300 --baselines=defer,reply --skip-build]`
+ * `npm run bench [-- --profile] [-- --latency=150 --soak=5000 --deferred-soak=6000 --burst=300 --baselines=defer,reply --skip-build]`
  *
  * Builds the bot, then runs it as its own process (`node dist/main.js`, as production does) and the
  * guide-style baseline (bench/baseline.ts) against fresh in-repo emulators, one after the other, through
- * the same workloads, and writes docs/benchmarks.md and docs/benchmarks.json. Fully offline: every
+ * the same workloads; then the bot alone through a soak whose every answer is deferred (its cache off),
+ * with memory checkpoints. Writes docs/benchmarks.md and docs/benchmarks.json. Fully offline: every
  * connection goes to 127.0.0.1.
  */
 import { execFile } from 'node:child_process';
@@ -19,11 +20,15 @@ import {
   machineInfo,
   writeReports,
   type BenchReport,
+  type Checkpoint,
+  type DeferredSoakResult,
   type StartupMeasure,
   type SubjectId,
   type SubjectResult,
+  type SweepProbe,
   type WorkloadResult,
 } from './report.js';
+import { MetricsReader, freePort } from './scrape.js';
 import { ACCOUNTS, BenchStack } from './stack.js';
 import { median } from './stats.js';
 import { Subject, killAllSubjects, machineBusyMs, type MemorySample } from './subject.js';
@@ -51,6 +56,20 @@ const TRAILING_MS = 1_000;
 const SOAK_PRIMING_MS = 10_000;
 /** Idle time before the soak's memory samples, long enough for V8's memory reducer to have run. */
 const IDLE_SETTLE_MS = 10_000;
+/** The deferred soak: interactions between two memory checkpoints. */
+const CHECKPOINT_EVERY = 1_000;
+/** The deferred soak's warm-up, before its first sample (not counted in its figures). */
+const DEFERRED_WARMUP = 300;
+/** The bot's webhook client sweeps inactive handlers this often (HANDLER_SWEEP_MS in src/discord/respond.ts). */
+const HANDLER_SWEEP_MS = 5_000;
+/** Idle time after the deferred soak: more than two sweeps, and V8's memory reducer. */
+const SWEEP_IDLE_MS = 12_000;
+/** How often the handler counts are sampled while the deferred soak runs. */
+const HANDLER_SAMPLE_MS = 500;
+/** The sweep probe: interactions whose edit says the bucket is exhausted, and as many ordinary ones. */
+const SWEEP_PROBE_SIZE = 10;
+/** The reset those edits announce (X-RateLimit-Reset-After), long past the probe's wait. */
+const SWEEP_PROBE_RESET_S = 60;
 
 export interface Settings {
   latencyMs: number;
@@ -58,6 +77,10 @@ export interface Settings {
   mixedSize: number;
   soakSize: number;
   soakInFlight: number;
+  /** Interactions in the deferred soak (the bot alone, its cache off: every answer a webhook edit). */
+  deferredSoakSize: number;
+  /** What the measured bot runs get on top of the defaults (the start-up trials keep the defaults). */
+  botEnv: Record<string, string>;
   guildCount: number;
   warmupSize: number;
   profile: boolean;
@@ -75,6 +98,7 @@ function readSettings(argv: string[]): Settings {
       latency: { type: 'string', default: '150' },
       burst: { type: 'string', default: '300' },
       soak: { type: 'string', default: '5000' },
+      'deferred-soak': { type: 'string', default: '6000' },
       baselines: { type: 'string', default: 'defer,reply' },
       'skip-build': { type: 'boolean', default: false },
     },
@@ -96,6 +120,8 @@ function readSettings(argv: string[]): Settings {
     mixedSize: MIXED_SIZE,
     soakSize: whole('soak', values.soak, 1, 20_000),
     soakInFlight: SOAK_IN_FLIGHT,
+    deferredSoakSize: whole('deferred-soak', values['deferred-soak'], 0, 20_000),
+    botEnv: { ...MEASURED_BOT_ENV },
     guildCount: GUILD_COUNT,
     warmupSize: 200,
     profile: values.profile,
@@ -125,12 +151,20 @@ interface SubjectDefinition {
   readyLine?: (text: string) => boolean;
 }
 
-function botDefinition(logLevel: 'warn' | 'info'): SubjectDefinition {
+/**
+ * What the measured bot runs get on top of the defaults. The background check reads every account at
+ * start-up (then every CHECK_INTERVAL, 15 min by default) and fills the cache with what it read, so
+ * with it on no burst would meet a cold account: the first ones would be answered from the cache.
+ * The start-up trials keep the defaults.
+ */
+const MEASURED_BOT_ENV = { CHECK_INTERVAL: 'off' } as const;
+
+function botDefinition(logLevel: 'warn' | 'info', env: Record<string, string> = {}): SubjectDefinition {
   return {
     id: 'bot',
     label: 'bot',
     args: (extra) => [...extra, join(ROOT, 'dist', 'main.js')],
-    env: { LOG_LEVEL: logLevel },
+    env: { LOG_LEVEL: logLevel, ...env },
     readyLine: logLevel === 'info' ? (text) => text.startsWith('{') && text.includes('"msg":"ready"') : undefined,
   };
 }
@@ -325,6 +359,13 @@ function describe(result: WorkloadResult): string {
   );
 }
 
+function describeDeferred(result: DeferredSoakResult): string {
+  const heap = result.checkpoints
+    .map((point) => `${point.label} ${(point.memory.heapUsedBytes / 1024 ** 2).toFixed(1)} MB/${point.handlers.webhooks}h`)
+    .join(', ');
+  return `${result.deferred}/${result.interactions} deferred, final p95 ${result.final?.p95.toFixed(0) ?? '–'} ms; heap/handlers: ${heap}; probe kept ${result.sweepProbe.after.webhooks} of ${result.sweepProbe.before.webhooks}`;
+}
+
 async function runSubject(definition: SubjectDefinition, settings: Settings, workDir: string): Promise<SubjectResult> {
   const stack = await BenchStack.start({ latencyMs: settings.latencyMs, guildCount: settings.guildCount });
   let subject: Subject | undefined;
@@ -364,6 +405,191 @@ async function runSubject(definition: SubjectDefinition, settings: Settings, wor
   }
 }
 
+// ---- the deferred soak ----
+
+/**
+ * The bot alone, with its cache off (`USEAPI_CACHE_TTL=0s`), so every `/credits` is deferred and
+ * answered by a webhook edit through the Responder's own REST client: the path that makes one rate-limit
+ * handler per interaction token. `HEALTH_PORT` is a port picked free here (0 would leave it unknown), and
+ * `/metrics` says how many handlers each client holds. Memory checkpoints every `CHECKPOINT_EVERY`
+ * interactions (counts first, then the heap after two full collections), then an idle period longer than
+ * two sweeps and a last checkpoint, then the sweep probe.
+ */
+async function deferredSoak(settings: Settings, workDir: string): Promise<DeferredSoakResult> {
+  const port = await freePort();
+  const env = { ...MEASURED_BOT_ENV, USEAPI_CACHE_TTL: '0s', HEALTH_PORT: String(port) };
+  const definition = botDefinition('warn', env);
+  const stack = await BenchStack.start({ latencyMs: settings.latencyMs, guildCount: settings.guildCount });
+  let subject: Subject | undefined;
+  try {
+    subject = spawnSubject(definition, stack, workDir);
+    await waitReady(stack, subject, definition);
+    const metrics = new MetricsReader(`http://127.0.0.1:${port}/metrics`);
+    await metrics.handlers();
+    await paced(
+      stack,
+      DEFERRED_WARMUP,
+      settings.soakInFlight,
+      (index) => ({ kind: 'credits', guild: index, value: ACCOUNTS.warmup }),
+      60_000,
+    );
+    await sleep(TRAILING_MS);
+
+    const checkpoints: Checkpoint[] = [];
+    const marks = mark(stack);
+    const invalidBefore = stack.discord.validationErrors.length;
+    /**
+     * The counts as the load left them (handlers made since the last sweep), then, once the next sweep
+     * has dropped those (or a sweep period and a second have passed), the counts again and the heap:
+     * handlers waiting for their sweep are not memory kept per interaction, and would blur the heap.
+     */
+    const take = async (label: string, answered: number): Promise<void> => {
+      const handlers = await metrics.handlers();
+      const since = performance.now();
+      let swept = handlers;
+      while (swept.webhooks > 0 && performance.now() - since < HANDLER_SWEEP_MS + 1_000) {
+        await sleep(100);
+        swept = await metrics.handlers();
+      }
+      const sweepWaitMs = performance.now() - since;
+      const memory = await subject!.settle();
+      checkpoints.push({
+        label,
+        answered,
+        atS: (since - marks.startedAt) / 1000,
+        handlers,
+        afterSweep: { handlers: swept, waitedMs: sweepWaitMs },
+        memory,
+      });
+    };
+    await take(`after warm-up (${DEFERRED_WARMUP})`, 0);
+
+    const shots: Shot[] = [];
+    let timedOut = false;
+    let loadMs = 0;
+    let cpuMs = 0;
+    let otherCpuMs = 0;
+    const sampler = metrics.sample(HANDLER_SAMPLE_MS);
+    for (let done = 0; done < settings.deferredSoakSize && !timedOut;) {
+      const size = Math.min(CHECKPOINT_EVERY, settings.deferredSoakSize - done);
+      const offset = done;
+      const cpuBefore = subject.cpuMs();
+      const machineBefore = machineBusyMs();
+      const ownBefore = process.cpuUsage();
+      const wallBefore = performance.now();
+      const chunk = await paced(
+        stack,
+        size,
+        settings.soakInFlight,
+        (index) => ({
+          kind: 'credits',
+          guild: offset + index,
+          value: ACCOUNTS.mixed[(offset + index) % ACCOUNTS.mixed.length],
+        }),
+        SOAK_TIMEOUT_MS,
+      );
+      const wallMs = performance.now() - wallBefore;
+      const cpu = subject.cpuMs() - cpuBefore;
+      const own = process.cpuUsage(ownBefore);
+      loadMs += wallMs;
+      cpuMs += cpu;
+      otherCpuMs += Math.max(0, machineBusyMs() - machineBefore - cpu - (own.user + own.system) / 1000);
+      shots.push(...chunk.shots);
+      timedOut = chunk.timedOut;
+      done += chunk.shots.length;
+      await take(done.toLocaleString('en-US'), done);
+    }
+    const { peak, samples } = await sampler.stop();
+    const share = otherCpuMs / (Math.max(1, loadMs) * availableParallelism());
+    if (share > 0.1) log(`warning: other processes used ${(share * 100).toFixed(0)}% of the machine during the deferred soak`);
+
+    // Idle: the memory reducer and at least two sweeps; the counts are read after it.
+    const idleMemory = await subject.settle(SWEEP_IDLE_MS);
+    checkpoints.push({
+      label: `after ${SWEEP_IDLE_MS / 1000} s idle`,
+      answered: shots.length,
+      atS: (performance.now() - marks.startedAt) / 1000,
+      handlers: await metrics.handlers(),
+      memory: idleMemory,
+    });
+
+    const measured = measure(
+      `${settings.deferredSoakSize}-interaction deferred soak`,
+      stack,
+      shots,
+      marks,
+      invalidBefore,
+      timedOut,
+    );
+    const sweepProbe = await probeSweep(stack, metrics, shots.length);
+    const exit = await subject.stop(8_000);
+    return {
+      ...measured,
+      env,
+      warmup: DEFERRED_WARMUP,
+      checkpointEvery: CHECKPOINT_EVERY,
+      idleMs: SWEEP_IDLE_MS,
+      sweepIntervalMs: HANDLER_SWEEP_MS,
+      loadMs,
+      cpuMs,
+      otherCpuMs,
+      checkpoints,
+      peak: { handlers: peak, samples, everyMs: HANDLER_SAMPLE_MS },
+      sweepProbe,
+      warnings: subject.warnings,
+      recentOutput: subject.warnings > 0 ? subject.recentOutput(10) : '',
+      exit,
+    };
+  } finally {
+    subject?.kill();
+    await stack.close();
+  }
+}
+
+const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * What the handler sweep keeps: `SWEEP_PROBE_SIZE` deferred `/credits` whose edit Discord answers as it
+ * answers the last edit a bucket allows (200 with `X-RateLimit-Remaining: 0` and a reset
+ * `SWEEP_PROBE_RESET_S` away: the emulator sends that answer instead of its own, so these edits change
+ * no message), beside as many ordinary ones. After a little more than one sweep period, the handlers
+ * left are counted.
+ */
+async function probeSweep(stack: BenchStack, metrics: MetricsReader, guildOffset: number): Promise<SweepProbe> {
+  const tokens: string[] = [];
+  for (let index = 0; index < SWEEP_PROBE_SIZE * 2; index += 1) {
+    const handle = stack.credits(guildOffset + index, ACCOUNTS.mixed[index % ACCOUNTS.mixed.length]);
+    tokens.push(handle.token);
+    if (index % 2 === 0) {
+      stack.discord.addRestFault({
+        method: 'PATCH',
+        path: new RegExp(`^/webhooks/[^/]+/${escapeRegExp(handle.token)}/messages/@original$`),
+        status: 200,
+        body: { id: '0', type: 0, content: '', channel_id: '0' },
+        headers: {
+          'X-RateLimit-Limit': '5',
+          'X-RateLimit-Remaining': '0',
+          'X-RateLimit-Reset-After': String(SWEEP_PROBE_RESET_S),
+        },
+        times: 1,
+      });
+    }
+  }
+  const edited = (token: string) =>
+    stack.discord.requests.some((request) => request.method === 'PATCH' && request.path.includes(`/${token}/messages/`));
+  const deadline = performance.now() + 15_000;
+  while (!tokens.every(edited)) {
+    if (performance.now() > deadline) throw new Error('sweep probe: not every probe interaction was edited within 15 s');
+    await sleep(20);
+  }
+  await sleep(100);
+  const before = await metrics.handlers();
+  const waitedMs = HANDLER_SWEEP_MS + 1_000;
+  await sleep(waitedMs);
+  const after = await metrics.handlers();
+  return { limited: SWEEP_PROBE_SIZE, ordinary: SWEEP_PROBE_SIZE, resetAfterS: SWEEP_PROBE_RESET_S, before, after, waitedMs };
+}
+
 /** Spawn → the bot's own 'ready' log line (LOG_LEVEL=info, the production default), fresh emulators each time. */
 async function startupTrials(settings: Settings, workDir: string): Promise<number[]> {
   const trials: number[] = [];
@@ -390,7 +616,7 @@ async function startupTrials(settings: Settings, workDir: string): Promise<numbe
 /** The CPU profile (node --cpu-prof) of the bot through warm-up and the burst; summarised over the burst only. */
 async function profileBurst(settings: Settings, workDir: string): Promise<BenchReport['profile']> {
   mkdirSync(PROFILE_DIR, { recursive: true });
-  const definition = botDefinition('warn');
+  const definition = botDefinition('warn', MEASURED_BOT_ENV);
   const stack = await BenchStack.start({ latencyMs: settings.latencyMs, guildCount: settings.guildCount });
   const subject = spawnSubject(definition, stack, workDir, [
     '--cpu-prof',
@@ -443,11 +669,20 @@ async function main(): Promise<void> {
     const trials = await startupTrials(settings, workDir);
     log(`start-up: ${trials.map((ms) => `${ms.toFixed(0)} ms`).join(', ')}`);
 
-    const definitions = [botDefinition('warn'), ...settings.baselines.map(baselineDefinition)];
+    const definitions = [botDefinition('warn', MEASURED_BOT_ENV), ...settings.baselines.map(baselineDefinition)];
     const subjects: SubjectResult[] = [];
     for (const definition of definitions) {
       log(`${definition.label}: starting`);
       subjects.push(await runSubject(definition, settings, workDir));
+    }
+
+    let deferred: DeferredSoakResult | undefined;
+    if (settings.deferredSoakSize > 0) {
+      log(
+        `bot, deferred soak: ${settings.deferredSoakSize} interactions with USEAPI_CACHE_TTL=0s, checkpoints every ${CHECKPOINT_EVERY}`,
+      );
+      deferred = await deferredSoak(settings, workDir);
+      log(`bot, deferred soak: ${describeDeferred(deferred)}`);
     }
 
     let profile: BenchReport['profile'];
@@ -464,6 +699,7 @@ async function main(): Promise<void> {
       startupTrialsMs: trials,
       startupMedianMs: median(trials),
       subjects,
+      deferredSoak: deferred,
       profile,
       durationS: (performance.now() - started) / 1000,
     };

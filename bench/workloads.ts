@@ -134,6 +134,13 @@ export interface WorkloadMeasure {
   acknowledgedWithin3s: number;
   /** Acknowledgements slower than 50 ms, and when (after the first dispatch) those interactions were sent. */
   slowAcks: { count: number; dispatchedFromMs: number; dispatchedToMs: number };
+  /**
+   * The slowest acknowledgements, slowest first, with when (after the first dispatch) each interaction
+   * was sent and the callback type: with 300 interactions, the fourth of them is the p99 (nearest rank).
+   */
+  slowestAcks: Array<{ dispatchedAtMs: number; ackMs: number; callbackType: number | undefined }>;
+  /** When (after the first dispatch) each upstream request of the workload reached useapi.net, the first few. */
+  firstUpstreamAtMs: number[];
   /** No final answer within the benchmark's wait. */
   unanswered: number;
   /** Answered directly: callback type 4 (or 8 for autocomplete). */
@@ -222,6 +229,25 @@ function upstreamCounts(stack: BenchStack, from: number): UpstreamCounts {
 }
 
 export const SLOW_ACK_MS = 50;
+const SLOWEST_KEPT = 4;
+const UPSTREAM_TIMES_KEPT = 3;
+
+function slowestAcks(
+  shots: readonly Shot[],
+  outcomes: readonly Outcome[],
+  firstDispatch: number,
+): WorkloadMeasure['slowestAcks'] {
+  return shots
+    .map((shot, index) => ({ shot, outcome: outcomes[index] }))
+    .filter((entry) => entry.outcome?.ackMs !== undefined)
+    .sort((a, b) => b.outcome!.ackMs! - a.outcome!.ackMs!)
+    .slice(0, SLOWEST_KEPT)
+    .map(({ shot, outcome }) => ({
+      dispatchedAtMs: shot.handle.dispatchedAt - firstDispatch,
+      ackMs: outcome!.ackMs!,
+      callbackType: outcome!.callbackType,
+    }));
+}
 
 function slowAcks(shots: readonly Shot[], outcomes: readonly Outcome[], firstDispatch: number): WorkloadMeasure['slowAcks'] {
   const offsets = shots
@@ -268,6 +294,10 @@ export function measure(
     acknowledged: outcomes.filter((outcome) => outcome.ackMs !== undefined).length,
     acknowledgedWithin3s: outcomes.filter((outcome) => outcome.ackMs !== undefined && outcome.ackMs <= ACK_DEADLINE_MS).length,
     slowAcks: slowAcks(shots, outcomes, firstDispatch),
+    slowestAcks: slowestAcks(shots, outcomes, firstDispatch),
+    firstUpstreamAtMs: stack.useapi.requests
+      .slice(marks.useapiFrom, marks.useapiFrom + UPSTREAM_TIMES_KEPT)
+      .map((request) => request.at - firstDispatch),
     unanswered: outcomes.filter((outcome) => outcome.finalMs === undefined).length,
     directAnswers: outcomes.filter((outcome) => outcome.callbackType === 4 || outcome.callbackType === 8).length,
     deferred: outcomes.filter((outcome) => outcome.callbackType === 5).length,
