@@ -95,9 +95,9 @@ function isAccountError(error: unknown): boolean {
 }
 
 /** One account read; an account in error state is shown as such, with its Reconnect button. */
-async function singleReply(ctx: CommandContext, email: string): Promise<ReplyBody> {
+async function singleReply(ctx: CommandContext, email: string, read: ReadAhead): Promise<ReplyBody> {
   try {
-    return { embeds: [card(ctx.history, email, await ctx.useapi.features(email))] };
+    return { embeds: [card(ctx.history, email, await read(email))] };
   } catch (error) {
     if (!isAccountError(error)) throw error;
     return { embeds: [failedAccountEmbed(email, describeFailure(error))], components: reconnectButtons(ctx, [{ email, error }]) };
@@ -168,20 +168,43 @@ async function resolveAccount(useapi: UseapiClient, email: string): Promise<V2Ac
   return account;
 }
 
+/** Reads an account's credits, or hands over the read already started for it. */
+type ReadAhead = (email: string) => Promise<Features>;
+
+/**
+ * Starts reading the credits of `accounts` (from the last list the bot held) while the list itself is
+ * read again: with both cold, an answer then waits for one round trip to useapi.net instead of two.
+ * Only accounts useapi.net listed before are read ahead, so a made-up email still never leaves the bot;
+ * a read whose account has gone from the new list is dropped unused.
+ */
+function readAhead(useapi: UseapiClient, accounts: readonly V2Account[]): ReadAhead {
+  const started = new Map<string, Promise<Features>>();
+  for (const { email } of accounts) {
+    const read = useapi.features(email);
+    // Its failure is met where it is used; a dropped read must not become an unhandled rejection.
+    read.catch(() => undefined);
+    started.set(email, read);
+  }
+  return (email) => started.get(email) ?? useapi.features(email);
+}
+
 async function oneAccount(ctx: CommandContext, email: string): Promise<ReplyBody> {
-  return singleReply(ctx, (await resolveAccount(ctx.useapi, email)).email);
+  const known = findAccount(ctx.useapi.knownAccounts(), email);
+  const read = readAhead(ctx.useapi, known ? [known] : []);
+  return singleReply(ctx, (await resolveAccount(ctx.useapi, email)).email, read);
 }
 
 /** Every account at once; one that fails is shown as failed while the others still show their credits. */
 async function everyAccount(ctx: CommandContext): Promise<ReplyBody> {
   const { useapi } = ctx;
+  const read = readAhead(useapi, (useapi.knownAccounts() ?? []).slice(0, MAX_ACCOUNT_EMBEDS));
   const accounts = await useapi.accounts();
   if (accounts.length === 0) return NO_ACCOUNT;
-  if (accounts.length === 1) return singleReply(ctx, accounts[0]!.email);
+  if (accounts.length === 1) return singleReply(ctx, accounts[0]!.email, read);
   // The client bounds how many requests are open at once; the rest wait in its queue.
   const readings = await Promise.all(
     accounts.slice(0, MAX_ACCOUNT_EMBEDS).map((account): Promise<Reading> =>
-      useapi.features(account.email).then(
+      read(account.email).then(
         (features) => ({ email: account.email, features }),
         (error: unknown) => ({ email: account.email, error }),
       ),

@@ -232,6 +232,39 @@ describe('/credits end to end', () => {
     expect(stack.useapi.requestsTo('GET', '/v2/pixverse/accounts').length).toBeLessThanOrEqual(4);
   });
 
+  it('with nothing cached, reads a known account’s credits beside the list: one round trip, not two', async () => {
+    const accounts = [{ email: 'a@example.com' }, { email: 'b@example.com' }];
+    stack = await startStack({ accounts, env: { USEAPI_CACHE_TTL: '0s' } });
+    await stack.command('credits').finalMessage(); // the bot now knows the list, and nothing stays cached
+    stack.useapi.latencyMs = 300;
+    for (const options of [[{ name: 'email', type: 3, value: 'b@example.com' }], []]) {
+      const before = stack.useapi.requests.length;
+      const message = await stack.command('credits', options).finalMessage();
+      expect(visibleText(message)).toContain('credits left to spend');
+      const asked = stack.useapi.requests.slice(before);
+      const list = asked.find((request) => request.path === '/v2/pixverse/accounts')!;
+      const reads = asked.filter((request) => request.path.startsWith('/v2/pixverse/features'));
+      expect(reads).toHaveLength(options.length === 0 ? 2 : 1);
+      // Sent together, not one after the other's 300 ms answer.
+      for (const read of reads) expect(Math.abs(read.at - list.at)).toBeLessThan(150);
+    }
+  });
+
+  it('an account gone from the list since the bot last read it is refused, though its credits were read ahead', async () => {
+    stack = await startStack({
+      accounts: [{ email: 'a@example.com' }, { email: 'b@example.com' }],
+      env: { USEAPI_CACHE_TTL: '0s' },
+    });
+    await stack.command('credits').finalMessage();
+    stack.useapi.setAccounts([{ email: 'a@example.com' }]);
+    const gone = await stack.command('credits', [{ name: 'email', type: 3, value: 'b@example.com' }]).finalMessage();
+    expect(visibleText(gone)).toContain('is not one of the PixVerse accounts');
+    const every = await stack.command('credits').finalMessage();
+    expect((every as { embeds: unknown[] }).embeds).toHaveLength(1);
+    expect(visibleText(every)).toContain('`a@example.com`');
+    expect(visibleText(every)).not.toContain('b@example.com');
+  });
+
   it('coalesces a burst of identical requests into one upstream call', async () => {
     stack = await startStack();
     stack.useapi.latencyMs = 100;
