@@ -3,7 +3,7 @@ import { GUILD_COMMAND, defineCommand, type CommandContext } from '../src/discor
 import { usageReading } from '../src/history/history.js';
 import type { StoredReading } from '../src/history/store.js';
 import { forecast, usageBetween } from '../src/history/usage.js';
-import { renderCreditChart, type ChartPoint } from '../src/presentation/chart.js';
+import type { ChartPoint } from '../src/presentation/chart.js';
 import { CHART_FILE, historyReply, noHistoryReply, refillLabel, type AccountHistory } from '../src/presentation/history.js';
 import { quoted } from '../src/presentation/format.js';
 import type { ReplyBody } from '../src/presentation/embeds.js';
@@ -102,6 +102,9 @@ async function historyAnswer(ctx: CommandContext, email: string | undefined, day
       forecast: ctx.history.summary(account)?.forecast ?? forecast(usage, now),
     };
   });
+  // The renderer (Skia and Chart.js, some 60 MB of memory) loads with the first chart, not at start-up:
+  // a bot whose team never asks for one does not carry it. Loading it takes about 0.1 s, once.
+  const { renderCreditChart } = await import('../src/presentation/chart.js');
   const png = await renderCreditChart({
     from,
     to: now,

@@ -18,7 +18,6 @@ import type { Logger } from './logger.js';
 import { Metrics } from './metrics.js';
 import { UseapiClient } from './useapi/client.js';
 import { describeFailure } from './presentation/failure.js';
-import { registerChartFonts } from './presentation/fonts.js';
 import { UseapiError } from './useapi/errors.js';
 
 /** How long a stop waits for interactions under way before it gives up on useapi.net for them. */
@@ -55,8 +54,6 @@ export async function startBot({ config, logger, commands, onGatewayClosed }: St
   for (const warning of config.warnings) logger.warn(warning);
   const metrics = config.health.port === undefined ? undefined : new Metrics();
   const signer = await ActionSigner.fromDataDir(config.dataDir);
-  // Read once now, so the first chart does not pay for it.
-  registerChartFonts();
   const store = await openHistoryStore(config, logger);
   const history = new CreditHistory(store, logger.child({ component: 'history' }));
   await history.load();

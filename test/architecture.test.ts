@@ -25,6 +25,27 @@ async function importsOf(file: string): Promise<string[]> {
   );
 }
 
+/**
+ * Every module `entry` loads before it runs: static imports followed through our files (packages named,
+ * not entered); `import('…')` and type-only imports load nothing at start-up and are left out.
+ */
+async function staticallyReached(entry: string): Promise<Set<string>> {
+  const reached = new Set<string>();
+  const pending = [entry];
+  for (let file = pending.pop(); file !== undefined; file = pending.pop()) {
+    if (reached.has(file)) continue;
+    reached.add(file);
+    if (!file.endsWith('.ts')) continue;
+    const text = await readFile(join(ROOT, file), 'utf8');
+    for (const [, specifier] of text.matchAll(/^import (?!type )[^;]*?from '([^']+)'/gm)) {
+      pending.push(
+        specifier!.startsWith('.') ? relative(ROOT, join(ROOT, file, '..', specifier!)).replace(/\.js$/, '.ts') : specifier!,
+      );
+    }
+  }
+  return reached;
+}
+
 async function arrows(from: string, into: (target: string) => boolean): Promise<string[]> {
   const found: string[] = [];
   for (const file of await sourceFiles(from)) {
@@ -49,6 +70,14 @@ describe('the import graph', () => {
   it('keeps presentation free of Discord wiring and of the useapi client', async () => {
     expect(
       await arrows('src/presentation', (target) => target.startsWith('src/discord/') || target === 'src/useapi/client.ts'),
+    ).toEqual([]);
+  });
+
+  it('loads the chart renderer (Skia, Chart.js: some 60 MB) only when a chart is drawn, not at start-up', async () => {
+    const reached = await staticallyReached('main.ts');
+    expect(reached.has('commands/credits-history.ts')).toBe(true);
+    expect(
+      [...reached].filter((module) => ['@napi-rs/canvas', 'chart.js', 'src/presentation/chart.ts'].includes(module)),
     ).toEqual([]);
   });
 
