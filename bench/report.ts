@@ -9,7 +9,8 @@ import type { Distribution } from './stats.js';
 import type { MemorySample } from './subject.js';
 import type { WorkloadMeasure } from './workloads.js';
 
-export type SubjectId = 'bot' | 'baseline' | 'baseline-reply';
+/** `bot-before`: another build of the bot (`--compare-with`), measured in the same run for a before/after. */
+export type SubjectId = 'bot' | 'bot-before' | 'baseline' | 'baseline-reply';
 
 export interface StartupMeasure {
   /** Spawn → the last bulk PUT of commands (one per guild) reached Discord. */
@@ -201,7 +202,7 @@ export function evaluateTargets(report: BenchReport): TargetResult[] {
   const bot = find(report, 'bot');
   const baseline = find(report, 'baseline');
   const replyStyle = find(report, 'baseline-reply');
-  const baselines = report.subjects.filter((subject) => subject.id !== 'bot');
+  const baselines = report.subjects.filter((subject) => subject.id.startsWith('baseline'));
   const burstName = `${report.settings.burstSize}-burst`;
   const targets: TargetResult[] = [];
 
@@ -525,8 +526,8 @@ function deferredSection(report: BenchReport): string[] {
       `request bodies Discord would reject: ${soak.invalidBodies}.`,
     `- ${perS.toFixed(0)} answers/s under load (checkpoints excluded); the bot's CPU ${soak.cpuMs.toFixed(0)} ms (${(soak.cpuMs / Math.max(1, soak.interactions)).toFixed(2)} per interaction); ` +
       `upstream: ${soak.upstream.total} requests (${soak.upstream.accounts} account lists, features ${featuresPerAccount(soak)}), ` +
-      `each interaction reading the account list and then, once it has it, its account's credits (two round trips of ${report.settings.latencyMs} ms one after the other: ` +
-      'the final answer above), each read shared with the others in flight; ' +
+      `each interaction reading the account list and, beside it, the credits of its account (known from the last list): one round trip of ${report.settings.latencyMs} ms, ` +
+      'the bulk of the final answer above; each read shared with the others in flight; ' +
       `other processes' CPU during the load ${soak.otherCpuMs.toFixed(0)} ms (${pct(soak.otherCpuMs, Math.max(1, soak.loadMs * report.machine.cpus))} of the machine).`,
     `- ${soak.warnings} log lines at warn level or above; exit ${soak.exit.code ?? soak.exit.signal}${soak.exit.forced ? ' (killed after the grace period)' : ''}.`,
     '',
@@ -678,6 +679,12 @@ export function renderMarkdown(report: BenchReport, targets: TargetResult[]): st
       'with it on, no burst would meet a cold account (the start-up trials keep the defaults). ' +
       "The emulated application is public (Discord's default), which the bot accepts only because `DISCORD_GUILD_ID` is set. " +
       'Every subject gets `HOME` and `DATA_DIR` (where the bot keeps its signing key and its other state) in a fresh temporary directory, removed at the end, so nothing is written into the checkout.',
+    ...(report.subjects.some((subject) => subject.id === 'bot-before')
+      ? [
+          `- **${find(report, 'bot-before')!.label}**: the same, from another checkout's build (\`--compare-with\`), measured in the same run ` +
+            'under the same load: the column beside **bot** is a before/after of what changed between them.',
+        ]
+      : []),
     '- **baseline**: `bench/baseline.ts` (run with `node --import tsx`), /credits written the way the discord.js guide teaches for work that may be slow: ' +
       'default caches, one useapi.net call per interaction (autocomplete included), `deferReply`, then `fetch`, then `editReply`. The targets are judged against it; ' +
       'it reproduces the figures the issue measured for a guide-style bot.' +

@@ -1,5 +1,6 @@
 /**
  * `npm run bench [-- --profile] [-- --latency=150 --soak=5000 --deferred-soak=6000 --burst=300 --baselines=defer,reply --skip-build]`
+ * `[--compare-with=<another checkout, built>]` adds that build of the bot to the same run (a before/after).
  *
  * Builds the bot, then runs it as its own process (`node dist/main.js`, as production does) and the
  * guide-style baseline (bench/baseline.ts) against fresh in-repo emulators, one after the other, through
@@ -7,7 +8,7 @@
  * with memory checkpoints. Writes docs/benchmarks.md and docs/benchmarks.json. Fully offline: every
  * connection goes to 127.0.0.1.
  */
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -86,6 +87,11 @@ export interface Settings {
   profile: boolean;
   baselines: Array<'reply' | 'defer'>;
   build: boolean;
+  /**
+   * Another checkout of the bot, already built (its dist/main.js), measured beside this one in the same
+   * run: a change's before and after under the same load and the same machine noise.
+   */
+  compareWith?: string;
 }
 
 const log = (message: string): void => void process.stdout.write(`[bench] ${message}\n`);
@@ -101,6 +107,7 @@ function readSettings(argv: string[]): Settings {
       'deferred-soak': { type: 'string', default: '6000' },
       baselines: { type: 'string', default: 'defer,reply' },
       'skip-build': { type: 'boolean', default: false },
+      'compare-with': { type: 'string' },
     },
     strict: true,
   });
@@ -127,6 +134,7 @@ function readSettings(argv: string[]): Settings {
     profile: values.profile,
     baselines: [...new Set(baselines)] as Array<'reply' | 'defer'>,
     build: !values['skip-build'],
+    ...(values['compare-with'] ? { compareWith: values['compare-with'] } : {}),
   };
 }
 
@@ -166,6 +174,17 @@ function botDefinition(logLevel: 'warn' | 'info', env: Record<string, string> = 
     args: (extra) => [...extra, join(ROOT, 'dist', 'main.js')],
     env: { LOG_LEVEL: logLevel, ...env },
     readyLine: logLevel === 'info' ? (text) => text.startsWith('{') && text.includes('"msg":"ready"') : undefined,
+  };
+}
+
+/** The bot as another checkout builds it, labelled with that checkout's commit. */
+function earlierBotDefinition(dir: string): SubjectDefinition {
+  const commit = execFileSync('git', ['-C', dir, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+  return {
+    ...botDefinition('warn', MEASURED_BOT_ENV),
+    id: 'bot-before',
+    label: `bot at ${commit}`,
+    args: (extra) => [...extra, join(dir, 'dist', 'main.js')],
   };
 }
 
@@ -669,7 +688,11 @@ async function main(): Promise<void> {
     const trials = await startupTrials(settings, workDir);
     log(`start-up: ${trials.map((ms) => `${ms.toFixed(0)} ms`).join(', ')}`);
 
-    const definitions = [botDefinition('warn', MEASURED_BOT_ENV), ...settings.baselines.map(baselineDefinition)];
+    const definitions = [
+      botDefinition('warn', MEASURED_BOT_ENV),
+      ...(settings.compareWith ? [earlierBotDefinition(settings.compareWith)] : []),
+      ...settings.baselines.map(baselineDefinition),
+    ];
     const subjects: SubjectResult[] = [];
     for (const definition of definitions) {
       log(`${definition.label}: starting`);
