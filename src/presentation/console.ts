@@ -176,6 +176,23 @@ export function consoleReply(state: ConsoleState, controls: ConsoleControls): Re
 
 const MAX_JOBS = 8;
 
+/** The password input of both forms: never prefilled (a modal cannot mask it; SECURITY.md says so). */
+function passwordField(description: string) {
+  return {
+    type: ComponentType.Label,
+    label: 'PixVerse password',
+    description: cutTo(description, 100),
+    component: {
+      type: ComponentType.TextInput,
+      custom_id: 'password',
+      style: TextInputStyle.Short,
+      required: true,
+      min_length: 1,
+      max_length: 200,
+    },
+  } as const;
+}
+
 /** The Add account form: email, password (never prefilled), max jobs 1–8 as a select. */
 export function addAccountModal(customId: string): APIModalInteractionResponseCallbackData {
   return {
@@ -195,19 +212,7 @@ export function addAccountModal(customId: string): APIModalInteractionResponseCa
           placeholder: 'name@example.com',
         },
       },
-      {
-        type: ComponentType.Label,
-        label: 'PixVerse password',
-        description: 'Sent once to useapi.net and kept nowhere. Signing in logs the PixVerse website out.',
-        component: {
-          type: ComponentType.TextInput,
-          custom_id: 'password',
-          style: TextInputStyle.Short,
-          required: true,
-          min_length: 1,
-          max_length: 200,
-        },
-      },
+      passwordField('Sent once to useapi.net and kept nowhere. Signing in logs the PixVerse website out.'),
       {
         type: ComponentType.Label,
         label: 'Max jobs',
@@ -233,21 +238,7 @@ export function reconnectModal(customId: string, email: string): APIModalInterac
   return {
     custom_id: customId,
     title: 'Reconnect a PixVerse account',
-    components: [
-      {
-        type: ComponentType.Label,
-        label: 'PixVerse password',
-        description: cutTo(`Of ${singleLine(email)}. Sent once, kept nowhere; logs the PixVerse website out.`, 100),
-        component: {
-          type: ComponentType.TextInput,
-          custom_id: 'password',
-          style: TextInputStyle.Short,
-          required: true,
-          min_length: 1,
-          max_length: 200,
-        },
-      },
-    ],
+    components: [passwordField(`Of ${singleLine(email)}. Sent once, kept nowhere; logs the PixVerse website out.`)],
   };
 }
 
