@@ -12,13 +12,13 @@ import {
   REFILL_COLOR,
   renderCreditChart,
   SERIES_COLORS,
-  timeTicks,
   TOTAL_COLOR,
   valueAxis,
   type ChartPoint,
   type CreditChartInput,
   type PixelBox,
 } from '../src/presentation/chart.js';
+import { timeTicks } from '../src/presentation/chart-time.js';
 import { CHART_FONT_FAMILY, registerChartFonts } from '../src/presentation/fonts.js';
 
 const HOUR = 3_600_000;
