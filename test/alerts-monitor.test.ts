@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { AlertMonitor, PostFailure } from '../src/alerts/monitor.js';
+import { AlertMonitor, PostFailure, type MonitorHistory } from '../src/alerts/monitor.js';
 import { alertMemorySchema, type AlertSettings, type Incident } from '../src/alerts/rules.js';
 import { AlertStore } from '../src/alerts/store.js';
 import { CreditHistory } from '../src/history/history.js';
@@ -97,6 +97,10 @@ async function harness(
     logs?: LogLine[];
     useapi?: Partial<UseapiClientOptions>;
     alertStore?: AlertStore;
+    /** Default INTERVAL; `null`: checks off. */
+    intervalMs?: number | null;
+    /** What the monitor sees of the history, given the real one (default: the real one). */
+    monitorHistory?: (history: CreditHistory) => MonitorHistory;
   } = {},
 ): Promise<Harness> {
   const posted: Incident[] = [];
@@ -111,7 +115,7 @@ async function harness(
   const useapi = useapiClient({ onFeatures: (email, features) => history.record(email, features), ...options.useapi });
   const monitor = new AlertMonitor({
     useapi,
-    history,
+    history: options.monitorHistory?.(history) ?? history,
     alerts: {
       store: options.alertStore ?? new AlertStore(store),
       settings: options.settings ?? SETTINGS,
@@ -122,7 +126,7 @@ async function harness(
           return Promise.resolve();
         }),
     },
-    intervalMs: INTERVAL,
+    intervalMs: options.intervalMs === null ? undefined : (options.intervalMs ?? INTERVAL),
     logger,
   });
   cleanups.push(async () => {
@@ -206,6 +210,8 @@ describe('AlertMonitor against the useapi.net emulator', () => {
 
     expect(h.monitor.lastCheckAt()).toEqual(new Date('2031-03-10T12:00:00Z'));
     expect(h.monitor.accounts().find(({ email }) => email === OK)?.memory.last?.spendable).toBe(12_980);
+    // A fresh database is a fresh start, not an unusable memory.
+    expect(h.warnings('alert state was not usable')).toEqual([]);
 
     await vi.advanceTimersByTimeAsync(INTERVAL - 1);
     await sleep(20);
@@ -392,6 +398,7 @@ describe('AlertMonitor against the useapi.net emulator', () => {
     const h = await harness(dataDir);
     await start(h);
     expect(h.warnings('alert state was not usable')).toHaveLength(1);
+    expect(h.warnings('alert state was not usable')[0]?.detail).toMatch(/is not one this version understands; starting afresh$/);
     expect(kinds(h.posted)).toEqual(['low-credits']);
     expect(alertMemorySchema.safeParse(await h.store.getState('alerts')).success).toBe(true);
   });
@@ -408,7 +415,26 @@ describe('AlertMonitor against the useapi.net emulator', () => {
     await tick(h, 3);
     expect(h.posted).toEqual([{ kind: 'low-credits', email: LOW, spendable: 10, threshold: 1_000 }]);
     expect(h.warnings('could not save the alert state')).toHaveLength(1);
+    expect(h.warnings('could not save the alert state')[0]).toMatchObject({ err: { message: 'disk full' } });
     expect(h.checksDone()).toBe(4);
+  });
+
+  it('a save that works again re-arms the warning: the next failure is logged again', async () => {
+    let refuse = true;
+    const flaky = new AlertStore({
+      getState: () => Promise.resolve(undefined),
+      setState: () => (refuse ? Promise.reject(new Error('disk full')) : Promise.resolve()),
+      location: 'a database that sometimes refuses writes',
+    });
+    const h = await harness(await tempDir(), { alertStore: flaky });
+    await start(h);
+    await tick(h);
+    expect(h.warnings('could not save the alert state')).toHaveLength(1);
+    refuse = false;
+    await tick(h);
+    refuse = true;
+    await tick(h);
+    expect(h.warnings('could not save the alert state')).toHaveLength(2);
   });
 
   it('a post that throws is logged, and the alert is posted by the next check', async () => {
@@ -511,6 +537,15 @@ describe('AlertMonitor against the useapi.net emulator', () => {
       retrying: 0,
       dropped: 0,
     });
+    // The log line of each check says the same.
+    expect(
+      h.logs
+        .filter((line) => line.msg === 'credit check done')
+        .map(({ incidents, retrying, dropped }) => ({ incidents, retrying, dropped })),
+    ).toEqual([
+      { incidents: ['low-credits', 'account-error'], retrying: 1, dropped: 1 },
+      { incidents: ['low-credits'], retrying: 0, dropped: 0 },
+    ]);
   });
 
   it('each check asks useapi.net afresh, whatever the cache holds, and leaves the reading in the cache', async () => {
@@ -579,5 +614,131 @@ describe('AlertMonitor against the useapi.net emulator', () => {
     const database = await readFile(join(h.dataDir, 'history.db'));
     expect(database.includes(Buffer.from(TOKEN))).toBe(false);
     expect(JSON.stringify(h.logs)).not.toContain(TOKEN);
+  });
+});
+
+describe('AlertMonitor: starting, stopping and checks that cannot finish', () => {
+  const STRICT: AlertSettings = { ...SETTINGS, failureChecks: 1 };
+
+  it('start() twice is one first check and one interval', async () => {
+    const h = await harness(await tempDir());
+    await start(h);
+    await h.monitor.start();
+    await sleep(30);
+    expect(h.checksDone()).toBe(1);
+    await tick(h);
+    await sleep(30);
+    expect(h.checksDone()).toBe(2);
+    expect(emu.requestsTo('GET', ACCOUNTS_PATH)).toHaveLength(2);
+  });
+
+  it('with checks off, start() still loads the saved memory, for /credits-alerts, and checks nothing', async () => {
+    const dataDir = await tempDir();
+    emu.setAccounts([withCredits(LOW, 10)]);
+    const first = await harness(dataDir);
+    await first.monitor.check();
+    await first.monitor.stop();
+
+    const h = await harness(dataDir, { intervalMs: null });
+    await h.monitor.start();
+    expect(h.monitor.accounts().map(({ email, memory }) => [email, memory.low])).toEqual([[LOW, true]]);
+    await sleep(30);
+    expect(h.checksDone()).toBe(0);
+    expect(emu.requestsTo('GET', ACCOUNTS_PATH)).toHaveLength(1);
+  });
+
+  it('healthy accounts, check after check, post nothing and count no failure of the list', async () => {
+    const h = await harness(await tempDir(), { settings: STRICT });
+    emu.setAccounts([healthy(OK)]);
+    for (let i = 0; i < 3; i += 1) expect((await h.monitor.check()).posted).toEqual([]);
+    expect(alertMemorySchema.parse(await h.store.getState('alerts'))).toMatchObject({ listFailures: 0, tokenRejected: false });
+  });
+
+  it('a check abandoned while the account list is read changes nothing and posts nothing', async () => {
+    const h = await harness(await tempDir(), { settings: STRICT });
+    emu.addFault({ method: 'GET', path: ACCOUNTS_PATH, fault: { kind: 'hang' } });
+    const check = h.monitor.check();
+    await waitFor(() => emu.requestsTo('GET', ACCOUNTS_PATH).length === 1, 'the list read');
+    h.useapi.interrupt();
+    expect(await check).toEqual({ posted: [], retrying: 0, dropped: 0 });
+    expect(h.posted).toEqual([]);
+    expect(h.monitor.lastCheckAt()).toBeUndefined();
+    expect(await h.store.getState('alerts')).toBeUndefined();
+  });
+
+  it('a check abandoned while one account is read changes nothing and posts nothing', async () => {
+    const h = await harness(await tempDir(), { settings: STRICT });
+    emu.setAccounts([withCredits(LOW, 10), healthy(OK)]);
+    // One of the two reads hangs; the other answers.
+    emu.addFault({ method: 'GET', path: FEATURES_PATH, fault: { kind: 'hang' }, times: 1 });
+    const check = h.monitor.check();
+    await waitFor(() => emu.requestsTo('GET', FEATURES_PATH).length === 2, 'both reads');
+    await sleep(30);
+    h.useapi.interrupt();
+    expect(await check).toEqual({ posted: [], retrying: 0, dropped: 0 });
+    expect(h.posted).toEqual([]);
+    expect(h.monitor.lastCheckAt()).toBeUndefined();
+    expect(h.monitor.accounts()).toEqual([]);
+  });
+
+  it('a history that cannot prune is logged, and the check goes on', async () => {
+    emu.setAccounts([withCredits(LOW, 10)]);
+    const h = await harness(await tempDir(), {
+      monitorHistory: (history) => ({
+        settled: () => history.settled(),
+        summary: (email) => history.summary(email),
+        prune: () => Promise.reject(new Error('database is locked')),
+      }),
+    });
+    const result = await h.monitor.check();
+    expect(kinds(result.posted)).toEqual(['low-credits']);
+    expect(h.warnings('could not prune the credit history')).toHaveLength(1);
+    expect(h.warnings('could not prune the credit history')[0]).toMatchObject({ err: { message: 'database is locked' } });
+  });
+
+  it('an account the history knows nothing about still gets its alerts (no forecast, no crash)', async () => {
+    emu.setAccounts([withCredits(LOW, 10)]);
+    const h = await harness(await tempDir(), {
+      settings: { ...SETTINGS, forecastDays: 3 },
+      monitorHistory: (history) => ({ settled: () => history.settled(), summary: () => undefined, prune: () => history.prune() }),
+    });
+    expect(kinds((await h.monitor.check()).posted)).toEqual(['low-credits']);
+  });
+
+  it('without alerts a check only feeds the history: nothing to post, nothing remembered', async () => {
+    emu.setAccounts([withCredits(LOW, 10)]);
+    const dataDir = await tempDir();
+    const logs: LogLine[] = [];
+    const logger = createLogger({
+      level: 'debug',
+      secrets: [TOKEN],
+      destination: { write: (line: string) => void logs.push(JSON.parse(line) as LogLine) },
+    });
+    const store = await HistoryStore.open({ url: databaseUrl(dataDir, undefined), retentionDays: 400 });
+    const history = new CreditHistory(store, logger);
+    const monitor = new AlertMonitor({
+      useapi: useapiClient({ onFeatures: (email, features) => history.record(email, features) }),
+      history,
+      alerts: undefined,
+      intervalMs: undefined,
+      logger,
+    });
+    cleanups.push(async () => {
+      await monitor.stop();
+      await history.close();
+    });
+    expect(await monitor.check()).toEqual({ posted: [], retrying: 0, dropped: 0 });
+    expect(logs.filter((line) => line.msg === 'credit check done')).toHaveLength(1);
+    expect(monitor.lastCheckAt()).toEqual(new Date('2031-03-10T12:00:00Z'));
+    expect(monitor.accounts()).toEqual([]);
+    expect(await store.readings({ email: LOW, since: new Date(0) })).toHaveLength(1);
+    expect(await store.getState('alerts')).toBeUndefined();
+  });
+
+  it('PostFailure says whether the refusal is for good, and keeps the cause', () => {
+    const cause = new Error('Missing Access');
+    const forGood = new PostFailure(true, { cause });
+    expect([forGood.name, forGood.message, forGood.cause]).toEqual(['PostFailure', 'the alert was refused for good', cause]);
+    expect(new PostFailure(false, { cause }).message).toBe('the alert could not be posted now');
   });
 });

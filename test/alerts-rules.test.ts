@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  alertMemorySchema,
   emptyAccount,
   emptyMemory,
   markAnnounced,
@@ -289,6 +290,16 @@ describe('expiry and renewal', () => {
     expect(seen(account, EMAIL, both, SETTINGS, NOW)).toEqual([]);
   });
 
+  it('a renewal before the expiry is the nearer one, and is warned about first', () => {
+    const account = emptyAccount();
+    const renews = at(NOW, 1);
+    const expires = at(NOW, 2);
+    const both = features({ expired_date: expires.toISOString(), billing_renewal_date: renews.toISOString() });
+    expect(seen(account, EMAIL, both, SETTINGS, NOW)).toEqual([expiring('renews', renews)]);
+    expect(seen(account, EMAIL, both, SETTINGS, NOW)).toEqual([expiring('expires', expires)]);
+    expect(account.warned).toEqual([`renews:${renews.toISOString()}`, `expires:${expires.toISOString()}`]);
+  });
+
   it('`warned` does not grow with dates that have passed', () => {
     const account = emptyAccount();
     let now = NOW;
@@ -357,6 +368,18 @@ describe('transient read failures', () => {
     expect(account.last).toEqual({ at: at(NOW, 1).toISOString(), spendable: 500, plan: 'Pro', problem: 'timeout' });
     seen(account, EMAIL, credits(400), SETTINGS, at(NOW, 2));
     expect(account.last?.problem).toBeUndefined();
+    failed(account, EMAIL, new Error('a bug'), SETTINGS, at(NOW, 3));
+    expect(account.last?.problem).toBe('bug');
+  });
+
+  it('a 596 between two long failures starts the count afresh: the second is reported too', () => {
+    const account = emptyAccount();
+    const all: Incident[] = [];
+    for (let i = 0; i < 3; i += 1) all.push(...failed(account, EMAIL, upstream(), SETTINGS, NOW));
+    all.push(...failed(account, EMAIL, accountError(), SETTINGS, NOW));
+    expect(account.failures).toBe(0);
+    for (let i = 0; i < 3; i += 1) all.push(...failed(account, EMAIL, upstream(), SETTINGS, NOW));
+    expect(kinds(all)).toEqual(['unreadable', 'account-error', 'unreadable']);
   });
 
   it('the account list failing transiently is reported once, after failureChecks', () => {
@@ -391,6 +414,37 @@ describe('the token and the account list', () => {
       expect(kinds(listFailed(memory, make(), SETTINGS))).toEqual(['token-rejected']);
     });
   }
+
+  it('an account first met in an announcement starts with nothing else remembered', () => {
+    const memory = emptyMemory();
+    const soon = at(NOW, 1);
+    markAnnounced(memory, expiring('expires', soon, 'new@example.com'));
+    expect(memory.accounts['new@example.com']).toEqual({
+      low: false,
+      error: false,
+      warned: [`expires:${soon.toISOString()}`],
+      failures: 0,
+      failureReported: false,
+      forecastWarned: false,
+    });
+  });
+
+  it('a saved memory missing fields (an older shape) reads with the defaults; counts are kept', () => {
+    expect(alertMemorySchema.parse({ version: 1, accounts: { [EMAIL]: {} } })).toEqual({
+      version: 1,
+      tokenRejected: false,
+      listFailures: 0,
+      listFailureReported: false,
+      accounts: {
+        [EMAIL]: { low: false, error: false, warned: [], failures: 0, failureReported: false, forecastWarned: false },
+      },
+    });
+    expect(alertMemorySchema.parse({ version: 1 }).accounts).toEqual({});
+    const counted = alertMemorySchema.parse({ version: 1, listFailures: 2, accounts: { [EMAIL]: { failures: 4 } } });
+    expect(counted.listFailures).toBe(2);
+    expect(counted.accounts[EMAIL]?.failures).toBe(4);
+    expect(alertMemorySchema.safeParse({ version: 1, listFailures: -1 }).success).toBe(false);
+  });
 
   it('a successful list without a prior rejection announces nothing', () => {
     expect(listed(emptyMemory(), [EMAIL])).toEqual([]);
@@ -488,6 +542,10 @@ describe('the run-out forecast', () => {
       { kind: 'runs-out', email: EMAIL, at: at(NOW, 2), ratePerDay: 500, before: { what: 'monthly-refill', at: at(NOW, 10) } },
     ]);
     expect(forecasted(account, runsOut(1.5, refill))).toEqual([]);
+  });
+
+  it('a run-out exactly forecastDays ahead is within the days', () => {
+    expect(kinds(forecasted(emptyAccount(), runsOut(3)))).toEqual(['runs-out']);
   });
 
   it('re-arms once the forecast clears, and warns again when it returns', () => {

@@ -1,10 +1,10 @@
 import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import fc from 'fast-check';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { UseapiEmulator, featuresFixture } from '../src/emulators/useapi.js';
 import type { UseapiEmulatorOptions, UseapiFault, V1ChannelRecord } from '../src/emulators/useapi.js';
-import { UseapiClient, endpointTemplate } from '../src/useapi/client.js';
+import { UseapiClient, endpointTemplate, parseRetryAfter } from '../src/useapi/client.js';
 import type { ClientLogger, RegisterChannelInput, UseapiClientOptions } from '../src/useapi/client.js';
 import { UseapiError } from '../src/useapi/errors.js';
 import { maskSecret } from '../src/secrets.js';
@@ -324,6 +324,7 @@ describe('ids that are not snowflakes', () => {
     ]) {
       const error = await failure(call());
       expect(error.kind).toBe('bad-request');
+      expect(error.message).toBe('the channel id is not a Discord channel id (17 to 20 digits)');
     }
     expect(emu.requests).toHaveLength(0);
   });
@@ -335,16 +336,19 @@ describe('error kinds', () => {
     [403, 'forbidden'],
     [500, 'upstream'],
     [418, 'upstream'],
+    [300, 'upstream'],
   ])('%i → %s', async (status, kind) => {
     emu.addFault({ path: FEATURES_PATH, fault: jsonError(status, `status ${status} text`) });
     const error = await failure(makeClient().features());
     expect(error.kind).toBe(kind);
     expect(error.status).toBe(status);
     expect(error.upstreamMessage).toBe(`status ${status} text`);
+    expect(error.message).toBe(`GET /v2/pixverse/features answered ${status}: status ${status} text`);
   });
 
   it("a wrong token → 'unauthorized'", async () => {
     const error = await failure(makeClient({ token: 'user:2-wrong-test' }).features());
+    expect(error.name).toBe('UseapiError');
     expect(error.kind).toBe('unauthorized');
     expect(error.status).toBe(401);
     expect(error.upstreamMessage).toBe('Unauthorized');
@@ -393,7 +397,11 @@ describe('error kinds', () => {
       path: FEATURES_PATH,
       fault: { kind: 'status', status: 200, body: '{"plan_name":"Pro"}', contentType: 'application/json' },
     });
-    expect((await failure(makeClient().features())).kind).toBe('invalid-response');
+    const error = await failure(makeClient().features());
+    expect(error.kind).toBe('invalid-response');
+    expect(error.message).toBe(
+      'GET /v2/pixverse/features answered an unexpected body ((body): no credit field (credit_daily, credit_monthly, credit_package) in the answer)',
+    );
   });
 
   it("a hang → 'timeout' quickly, and it is not retried", async () => {
@@ -431,6 +439,8 @@ describe('error kinds', () => {
     await new Promise<void>((resolve) => server.close(() => resolve()));
     const error = await failure(makeClient({ baseUrl: `http://127.0.0.1:${port}` }).features());
     expect(error.kind).toBe('network');
+    expect(error.message).toBe('GET /v2/pixverse/features could not be reached (ECONNREFUSED)');
+    expect(error.details.endpoint).toBe('GET /v2/pixverse/features');
   });
 
   it("429 with Retry-After → 'busy' with retryAfterMs", async () => {
@@ -653,6 +663,15 @@ describe('secrets', () => {
     expect(logged).not.toContain(DISCORD_A);
   });
 
+  it('the API token and the configured secrets, quoted back by useapi.net, are scrubbed before the text is kept', async () => {
+    const botToken = 'clienttest-discord-bot-token-77';
+    emu.addFault({ path: FEATURES_PATH, fault: jsonError(400, `token ${TOKEN} and ${botToken} refused`) });
+    const error = await failure(makeClient({ secrets: [botToken, undefined] }).features());
+    expect(error.upstreamMessage).toBe('token [redacted] and [redacted] refused');
+    expect(error.message).not.toContain(TOKEN);
+    expect(error.message).not.toContain(botToken);
+  });
+
   it('errors never quote the API token or the Discord token', async () => {
     emu.addFault({ method: 'POST', path: /.*/, fault: jsonError(400, 'nope') });
     const error = await failure(makeClient().registerChannel(registration()));
@@ -799,5 +818,354 @@ describe('v2 accounts: add, remove, capacity, subscription', () => {
       subscription: { active: true, maxAccountsPerAPI: 5 },
     });
     expect(await makeClient().subscription()).toEqual({ active: true, slots: 5, pixverse: { total: 2, active: 1, error: 1 } });
+  });
+});
+
+describe('timeouts, budget and connection limit', () => {
+  it("the headers timeout ends a hung read long before the total budget: 'timeout', not retried", async () => {
+    emu.addFault({ path: FEATURES_PATH, fault: { kind: 'hang' } });
+    const started = performance.now();
+    const error = await failure(
+      makeClient({ timeouts: { connectMs: 500, headersMs: 100, bodyMs: 100, totalMs: 4_000 } }).features(),
+    );
+    expect(error.kind).toBe('timeout');
+    expect(error.message).toBe('GET /v2/pixverse/features did not answer in time');
+    expect(error.details.endpoint).toBe('GET /v2/pixverse/features');
+    expect(performance.now() - started).toBeLessThan(2_000);
+    expect(emu.requestsTo('GET', FEATURES_PATH)).toHaveLength(1);
+  });
+
+  it('maxConcurrent: 1 sends one request at a time; the next waits for the answer', async () => {
+    await restart({ accounts: [{ email: 'solo@example.com' }], latencyMs: 120 });
+    const client = makeClient({ maxConcurrent: 1 });
+    await Promise.all([client.features(), client.accounts()]);
+    const [first, second] = [...emu.requests].sort((a, b) => a.at - b.at);
+    expect(second!.at - first!.at).toBeGreaterThanOrEqual(100);
+  });
+
+  it('a backoff longer than what is left of the budget is not waited for: one request, failing at once', async () => {
+    emu.addFault({ path: FEATURES_PATH, fault: jsonError(503, 'unavailable') });
+    const started = performance.now();
+    const error = await failure(makeClient({ retryBaseMs: 5_000, timeouts: { ...TIMEOUTS, totalMs: 900 } }).features());
+    expect(error.kind).toBe('upstream');
+    expect(performance.now() - started).toBeLessThan(600);
+    expect(emu.requestsTo('GET', FEATURES_PATH)).toHaveLength(1);
+  });
+
+  it('backs off exponentially with equal jitter, and logs each wait', async () => {
+    const random = vi.spyOn(Math, 'random').mockReturnValue(0.5);
+    try {
+      const calls: Array<[string, Record<string, unknown>, string | undefined]> = [];
+      const logger: ClientLogger = {
+        debug: (obj, msg) => calls.push(['debug', obj as Record<string, unknown>, msg]),
+        warn: (obj, msg) => calls.push(['warn', obj as Record<string, unknown>, msg]),
+      };
+      emu.addFault({ path: FEATURES_PATH, fault: jsonError(503, 'unavailable') });
+      const client = makeClient({ logger, retryBaseMs: 40, timeouts: { ...TIMEOUTS, totalMs: 3_000 } });
+      expect((await failure(client.features())).kind).toBe('upstream');
+      // Step 40 then 80 ms: half of each, plus Math.random() × the other half.
+      expect(calls.filter(([, , msg]) => msg === 'retrying useapi.net read').map(([, obj]) => obj)).toEqual([
+        { endpoint: 'GET /v2/pixverse/features', kind: 'upstream', status: 503, waitMs: 30 },
+        { endpoint: 'GET /v2/pixverse/features', kind: 'upstream', status: 503, waitMs: 60 },
+      ]);
+      expect(
+        calls.filter(([, , msg]) => msg === 'useapi.net answered').map(([, obj]) => [obj.endpoint, obj.status, obj.attempt]),
+      ).toEqual([
+        ['GET /v2/pixverse/features', 503, 0],
+        ['GET /v2/pixverse/features', 503, 1],
+        ['GET /v2/pixverse/features', 503, 2],
+      ]);
+      const at = emu.requestsTo('GET', FEATURES_PATH).map((request) => request.at);
+      expect(at).toHaveLength(3);
+      expect(at[1]! - at[0]!).toBeGreaterThanOrEqual(29);
+      expect(at[2]! - at[1]!).toBeGreaterThanOrEqual(59);
+    } finally {
+      random.mockRestore();
+    }
+  });
+
+  it('a Retry-After on anything but a 429 is not obeyed: the read is retried with the usual backoff', async () => {
+    emu.addFault({
+      path: FEATURES_PATH,
+      fault: { kind: 'status', status: 503, body: '', headers: { 'Retry-After': '5' } },
+      times: 1,
+    });
+    const started = performance.now();
+    expect((await makeClient({ timeouts: { ...TIMEOUTS, totalMs: 2_000 } }).features()).credit_daily).toBe(30);
+    expect(performance.now() - started).toBeLessThan(1_000);
+    expect(emu.requestsTo('GET', FEATURES_PATH)).toHaveLength(2);
+  });
+});
+
+describe('interrupt() and close()', () => {
+  it("a read waiting on useapi.net fails at once as 'interrupted', not as a confirmed or unconfirmed write", async () => {
+    emu.addFault({ path: FEATURES_PATH, fault: { kind: 'hang' } });
+    const client = makeClient({ timeouts: { connectMs: 500, headersMs: 5_000, bodyMs: 5_000, totalMs: 5_000 } });
+    const pending = failure(client.features());
+    await waitFor(() => emu.requests.length === 1);
+    const started = performance.now();
+    client.interrupt();
+    const error = await pending;
+    expect(performance.now() - started).toBeLessThan(500);
+    expect(error.kind).toBe('interrupted');
+    expect(error.message).toBe('GET /v2/pixverse/features was abandoned: the bot is stopping');
+    expect(error.details).toEqual({ endpoint: 'GET /v2/pixverse/features', unconfirmedWrite: false });
+  });
+
+  it('an interrupted write is marked unconfirmed: useapi.net may have applied it', async () => {
+    emu.addFault({ method: 'POST', path: `${V1_PATH}/${CHANNEL_A}`, fault: { kind: 'hang' } });
+    const client = makeClient({ timeouts: { connectMs: 500, headersMs: 5_000, bodyMs: 5_000, totalMs: 5_000 } });
+    const pending = failure(client.registerChannel(registration()));
+    await waitFor(() => emu.requests.length === 1);
+    client.interrupt();
+    const error = await pending;
+    expect(error.kind).toBe('interrupted');
+    expect(error.details.unconfirmedWrite).toBe(true);
+    expect(error.message).toBe('POST /v1/pixverse/account/:channel was abandoned: the bot is stopping');
+  });
+
+  it('a read waiting out a backoff gives up at once on interrupt()', async () => {
+    emu.addFault({ path: FEATURES_PATH, fault: { kind: 'busy', retryAfterSeconds: 2 } });
+    const client = makeClient({ timeouts: { ...TIMEOUTS, totalMs: 5_000 } });
+    const pending = failure(client.features());
+    await waitFor(() => emu.requests.length === 1);
+    await sleep(20);
+    const started = performance.now();
+    client.interrupt();
+    const error = await pending;
+    expect(performance.now() - started).toBeLessThan(500);
+    expect(error.kind).toBe('interrupted');
+    expect(emu.requests).toHaveLength(1);
+  });
+
+  it('after close() every call fails as interrupted without a request', async () => {
+    const client = makeClient();
+    await client.close();
+    expect((await failure(client.features())).kind).toBe('interrupted');
+    expect((await failure(client.registerChannel(registration()))).details.unconfirmedWrite).toBe(true);
+    expect(emu.requests).toHaveLength(0);
+  });
+});
+
+describe('what the client reports', () => {
+  it('the observer gets every attempt with its outcome and duration, and each final failure', async () => {
+    await restart({ accounts: [{ email: 'solo@example.com' }], latencyMs: 30 });
+    const attempts: Array<[string, string, number]> = [];
+    const failures: string[] = [];
+    const client = makeClient({
+      observer: {
+        upstreamAttempt: (endpoint, result, ms) => attempts.push([endpoint, result, ms]),
+        upstreamFailure: (kind) => failures.push(kind),
+      },
+    });
+    emu.addFault({ path: FEATURES_PATH, fault: { kind: 'reset' }, times: 1 });
+    emu.addFault({ path: '/v2/pixverse/accounts', fault: jsonError(500, 'down'), times: 1 });
+    const started = performance.now();
+    await client.features();
+    await failure(client.accounts());
+    const elapsed = performance.now() - started;
+    expect(attempts.map(([endpoint, result]) => [endpoint, result])).toEqual([
+      ['GET /v2/pixverse/features', 'network'],
+      ['GET /v2/pixverse/features', '200'],
+      ['GET /v2/pixverse/accounts', '500'],
+    ]);
+    for (const [, result, ms] of attempts) {
+      expect(ms).toBeGreaterThanOrEqual(0);
+      expect(ms).toBeLessThanOrEqual(elapsed);
+      if (result !== 'network') expect(ms).toBeGreaterThanOrEqual(25);
+    }
+    expect(failures).toEqual(['upstream']);
+  });
+
+  it('onFeatures hears every fetched reading that names its account, never a cached one or one without an email', async () => {
+    const heard: Array<[string, number | undefined]> = [];
+    const client = makeClient({
+      cacheTtlMs: 60_000,
+      onFeatures: (email, features) => heard.push([email, features.credit_daily]),
+    });
+    await client.features();
+    expect(heard).toEqual([]);
+    await client.features('solo@example.com');
+    await client.features('solo@example.com');
+    expect(heard).toEqual([['solo@example.com', 30]]);
+    expect(emu.requestsTo('GET', FEATURES_PATH)).toHaveLength(2);
+  });
+
+  it('every request asks for JSON; only a request with a body says it sends JSON', async () => {
+    const client = makeClient();
+    await client.features();
+    await client.registerChannel(registration());
+    await client.unregisterChannel(CHANNEL_A);
+    expect(emu.requests.map((request) => [request.method, request.headers.accept, request.headers['content-type']])).toEqual([
+      ['GET', 'application/json', undefined],
+      ['POST', 'application/json', 'application/json'],
+      ['DELETE', 'application/json', undefined],
+    ]);
+  });
+
+  it('the scheduler and the subscription are read with GET, and their failures name the endpoint', async () => {
+    const client = makeClient();
+    emu.addFault({ path: /.*/, fault: jsonError(500, 'down') });
+    expect((await failure(client.scheduler())).details.endpoint).toBe('GET /v2/pixverse/scheduler/available');
+    expect((await failure(client.subscription())).details.endpoint).toBe('GET /v2/account');
+    expect(emu.requests.map(({ method }) => method)).toEqual(['GET', 'GET']);
+  });
+
+  it('every method names its endpoint when the answer is not JSON', async () => {
+    const client = makeClient();
+    emu.addFault({ path: /.*/, fault: { kind: 'status', status: 200, body: 'not json', contentType: 'text/plain' } });
+    const calls: Array<[() => Promise<unknown>, string]> = [
+      [() => client.features(), 'GET /v2/pixverse/features'],
+      [() => client.accounts(), 'GET /v2/pixverse/accounts'],
+      [() => client.channels(), 'GET /v1/pixverse/account'],
+      [() => client.channel(CHANNEL_A), 'GET /v1/pixverse/account/<channel>'],
+      [
+        () => client.addAccount({ email: 'a@example.com', password: 'pw-not-shown', maxJobs: 1 }),
+        'POST /v2/pixverse/accounts/<email>',
+      ],
+      [() => client.scheduler(), 'GET /v2/pixverse/scheduler/available'],
+      [() => client.subscription(), 'GET /v2/account'],
+    ];
+    for (const [call, label] of calls) {
+      const error = await failure(call());
+      expect(error.kind).toBe('invalid-response');
+      expect(error.message).toBe(`${label} answered 200 with a body that is not JSON`);
+      expect(error.status).toBe(200);
+    }
+  });
+
+  it('a body of the wrong shape is described by its first three problems', async () => {
+    emu.addFault({
+      path: '/v2/pixverse/accounts',
+      fault: { kind: 'status', status: 200, body: '{"a":1,"b":2,"c":3,"d":4}', contentType: 'application/json' },
+    });
+    const error = await failure(makeClient().accounts());
+    expect(error.kind).toBe('invalid-response');
+    expect(error.status).toBe(200);
+    expect(error.details.endpoint).toBe('GET /v2/pixverse/accounts');
+    expect(error.message).toMatch(/^GET \/v2\/pixverse\/accounts answered an unexpected body \(a: [^;]+; b: [^;]+; c: [^;]+\)$/);
+  });
+});
+
+describe('bodies, statuses and the texts kept from them', () => {
+  it('a body over 1 MB is refused unread; one of exactly 1 MB is read', async () => {
+    const json = JSON.stringify(featuresFixture({ credit_daily: 7 }));
+    const exact = json + ' '.repeat(1_000_000 - Buffer.byteLength(json));
+    emu.addFault({
+      path: FEATURES_PATH,
+      fault: { kind: 'status', status: 200, body: exact, contentType: 'application/json' },
+      times: 1,
+    });
+    expect((await makeClient().features()).credit_daily).toBe(7);
+    emu.addFault({
+      path: FEATURES_PATH,
+      fault: { kind: 'status', status: 200, body: `${exact} `, contentType: 'application/json' },
+    });
+    const error = await failure(makeClient().features());
+    expect(error.kind).toBe('invalid-response');
+    expect(error.message).toBe('useapi.net answered with more than 1000000 bytes');
+    expect(error.details.endpoint).toBe('GET /v2/pixverse/features');
+  });
+
+  it("a 401 with no text of its own is the token, 'unauthorized', not a refused login", async () => {
+    emu.addFault({ path: FEATURES_PATH, fault: { kind: 'status', status: 401, body: '' } });
+    const error = await failure(makeClient().features());
+    expect(error.kind).toBe('unauthorized');
+    expect(error.upstreamMessage).toBeUndefined();
+    expect(error.message).toBe('GET /v2/pixverse/features answered 401');
+  });
+
+  it('an HTML content type hides the body even when it does not look like HTML', async () => {
+    emu.addFault({ path: FEATURES_PATH, fault: { kind: 'status', status: 500, body: 'Bad gateway', contentType: 'text/html' } });
+    expect((await failure(makeClient().features())).upstreamMessage).toBeUndefined();
+  });
+
+  it("plain text mentioning a '<' further in is still useapi.net's text", async () => {
+    emu.addFault({
+      path: FEATURES_PATH,
+      fault: { kind: 'status', status: 500, body: 'maxJobs must be < 10', contentType: 'text/plain' },
+    });
+    expect((await failure(makeClient().features())).upstreamMessage).toBe('maxJobs must be < 10');
+  });
+
+  it('a 404 is "none configured" only when it says so or says nothing; any other 404 is not-found', async () => {
+    const client = makeClient();
+    emu.addFault({ path: V1_PATH, fault: { kind: 'status', status: 404, body: ' \n', contentType: 'text/plain' }, times: 1 });
+    expect(await client.channels()).toEqual([]);
+    emu.addFault({ path: V1_PATH, fault: jsonError(404, 'Route not found'), times: 1 });
+    const error = await failure(client.channels());
+    expect(error.kind).toBe('not-found');
+    expect(error.upstreamMessage).toBe('Route not found');
+  });
+
+  it('an email that is not valid text is refused before any request, and peeks find nothing', async () => {
+    const client = makeClient({ cacheTtlMs: 60_000 });
+    const lone = 'a\uD800@example.com';
+    const error = await failure(client.features(lone));
+    expect(error.kind).toBe('bad-request');
+    expect(error.message).toBe('the email is not valid text');
+    expect((await failure(client.addAccount({ email: lone, password: 'pw-not-shown', maxJobs: 1 }))).kind).toBe('bad-request');
+    expect((await failure(client.removeAccount(lone))).kind).toBe('bad-request');
+    expect(client.peekFeatures(lone)).toBeUndefined();
+    expect(emu.requests).toHaveLength(0);
+  });
+});
+
+describe('cache limits', () => {
+  it('peeks see an answer only while it is fresh', async () => {
+    const client = makeClient({ cacheTtlMs: 40 });
+    const list = await client.accounts();
+    const features = await client.features('solo@example.com');
+    expect(client.peekAccounts()).toEqual(list);
+    expect(client.peekFeatures('solo@example.com')).toEqual(features);
+    await sleep(80);
+    expect(client.peekAccounts()).toBeUndefined();
+    expect(client.peekFeatures('solo@example.com')).toBeUndefined();
+  });
+
+  it('holds at most 64 answers: the 65th pushes out the oldest', async () => {
+    const emails = Array.from({ length: 65 }, (_, i) => `user${String(i).padStart(2, '0')}@example.com`);
+    await restart({ accounts: emails.map((email) => ({ email })) });
+    const client = makeClient({ cacheTtlMs: 60_000 });
+    for (const email of emails.slice(0, 64)) await client.features(email);
+    expect(emails.slice(0, 64).every((email) => client.peekFeatures(email) !== undefined)).toBe(true);
+    await client.features(emails[64]);
+    expect(client.peekFeatures(emails[0])).toBeUndefined();
+    expect(client.peekFeatures(emails[1])).toBeDefined();
+    expect(client.peekFeatures(emails[64])).toBeDefined();
+  });
+
+  it('a read from before a write, finishing while a newer read is in flight, does not detach the newer one', async () => {
+    const client = makeClient({ cacheTtlMs: 60_000 });
+    emu.latencyMs = 150;
+    const stale = client.channels();
+    await waitFor(() => emu.requestsTo('GET', V1_PATH).length === 1);
+    emu.latencyMs = 0;
+    await client.registerChannel(registration());
+    emu.addFault({ method: 'GET', path: V1_PATH, fault: { kind: 'delay', ms: 400 }, times: 1 });
+    const fresh = client.channels();
+    expect(await stale).toEqual([]);
+    // The old read is done; the newer one is still waiting on useapi.net, and a third read joins it.
+    const joined = client.channels();
+    expect((await joined).map((channel) => channel.channel)).toEqual([CHANNEL_A]);
+    expect(await fresh).toEqual(await joined);
+    expect(emu.requestsTo('GET', V1_PATH)).toHaveLength(2);
+  });
+});
+
+describe('parseRetryAfter', () => {
+  it('reads seconds, fractions and HTTP dates; anything else is absent', () => {
+    expect(parseRetryAfter('30')).toBe(30_000);
+    expect(parseRetryAfter(' 7 ')).toBe(7_000);
+    expect(parseRetryAfter('1.25')).toBe(1_250);
+    expect(parseRetryAfter(['2', '9'])).toBe(2_000);
+    expect(parseRetryAfter(undefined)).toBeUndefined();
+    expect(parseRetryAfter('   ')).toBeUndefined();
+    expect(parseRetryAfter('5s')).toBeUndefined();
+    expect(parseRetryAfter('x5')).toBeUndefined();
+    expect(parseRetryAfter('Wed, 21 Oct 2015 07:28:00 GMT')).toBe(0);
+    const inTenSeconds = parseRetryAfter(new Date(Date.now() + 10_000).toUTCString());
+    expect(inTenSeconds).toBeGreaterThan(8_000);
+    expect(inTenSeconds).toBeLessThanOrEqual(10_000);
   });
 });

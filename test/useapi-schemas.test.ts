@@ -123,6 +123,41 @@ describe('featuresSchema', () => {
     expect(spendableCredits(features)).toBe(7);
   });
 
+  it('any one of the three credit fields is enough', () => {
+    expect(parsed(featuresSchema, { credit_daily: 1 }).credit_daily).toBe(1);
+    expect(parsed(featuresSchema, { credit_monthly: 2 }).credit_monthly).toBe(2);
+    expect(parsed(featuresSchema, { credit_package: 3 }).credit_package).toBe(3);
+  });
+
+  it("flags written as text: '1' and 'true' are on, '0' and 'false' off", () => {
+    const flags = (value: unknown) => parsed(featuresSchema, { credit_daily: 1, allow_fast_mode: value }).allow_fast_mode;
+    expect([flags('1'), flags('true'), flags('0'), flags('false'), flags(true), flags(5), flags(0)]).toEqual([
+      true,
+      true,
+      false,
+      false,
+      true,
+      true,
+      false,
+    ]);
+  });
+
+  it('dates: a number below 1e12 is seconds, from 1e12 on milliseconds; nothing before 1971 is a date', () => {
+    const date = (value: unknown) => parsed(featuresSchema, { credit_daily: 1, expired_date: value }).expired_date;
+    expect(date(1e12)).toEqual(new Date(1e12));
+    expect(date(1e12 - 1)).toEqual(new Date((1e12 - 1) * 1000));
+    expect(date('1971-01-01T00:00:00Z')).toEqual(new Date('1971-01-01T00:00:00Z'));
+    expect(date('1970-12-31T23:59:59Z')).toBeUndefined();
+    expect(date(0)).toBeUndefined();
+    expect(date('')).toBeUndefined();
+  });
+
+  it('a text field sent as null is absent, not the word "null"', () => {
+    const features = parsed(featuresSchema, { credit_daily: 1, plan_name: null, price: 0 });
+    expect(features.plan_name).toBeUndefined();
+    expect(features.price).toBe('0');
+  });
+
   it('a body without any credit field is refused', () => {
     refused(featuresSchema, {});
     refused(featuresSchema, { plan_name: 'Pro', credit_daily_gift: 60, credit_monthly_gift: 15_000 });
@@ -224,6 +259,10 @@ describe('v2 accounts', () => {
   it('one account record', () => {
     expect(parsed(v2AccountSchema, record('one@example.com'))).toMatchObject({ email: 'one@example.com', maxJobs: 2 });
   });
+
+  it('one account record without an email still has a text email (the caller knows which it asked for)', () => {
+    expect(parsed(v2AccountSchema, record(undefined)).email).toBe('');
+  });
 });
 
 describe('v1 channels', () => {
@@ -251,8 +290,10 @@ describe('v1 channels', () => {
     expect(JSON.stringify([single, keyed])).not.toContain(DISCORD_CLEAR);
   });
 
-  it('a keyed object with several configurations is not one configuration', () => {
-    refused(v1ChannelSchema, { [CHANNEL_A]: v1(CHANNEL_A), [CHANNEL_B]: v1(CHANNEL_B) });
+  it('a keyed object with several configurations is not one configuration, and the problem says how many', () => {
+    const two = v1ChannelSchema.safeParse({ [CHANNEL_A]: v1(CHANNEL_A), [CHANNEL_B]: v1(CHANNEL_B) });
+    expect(two.success).toBe(false);
+    expect(JSON.stringify(two.error?.issues)).toContain('expected one configuration, got 2');
     refused(v1ChannelSchema, {});
   });
 
@@ -273,6 +314,54 @@ describe('v1 channels', () => {
     refused(v1ChannelSchema, v1('12345'));
     refused(v1ChannelSchema, v1(CHANNEL_A, { maxJobs: 'some' }));
     refused(v1ChannelsSchema, { [CHANNEL_A]: v1(CHANNEL_A, { maxJobs: undefined }) });
+  });
+});
+
+describe('scheduler and subscription', () => {
+  it("the scheduler: running jobs whatever their id is called, and each account's capacity", () => {
+    expect(
+      parsed(schedulerSchema, {
+        executing: [{ id: 'j1', type: 'video' }, { videoId: 'j2' }, { video_id: 3, type: null }, {}],
+        available: [
+          { email: 'a@example.com', maxJobs: '3', executing: '1', available: 2 },
+          { email: 'b@example.com', maxJobs: 2 },
+          { maxJobs: 2 },
+          'not an entry',
+        ],
+      }),
+    ).toEqual({
+      running: [
+        { id: 'j1', type: 'video' },
+        { id: 'j2', type: undefined },
+        { id: '3', type: undefined },
+        { id: undefined, type: undefined },
+      ],
+      capacity: [
+        { email: 'a@example.com', maxJobs: 3, executing: 1 },
+        { email: 'b@example.com', maxJobs: 2, executing: 0 },
+      ],
+    });
+  });
+
+  it('a scheduler answer without lists, or with lists of the wrong type, is no jobs and no capacity', () => {
+    expect(parsed(schedulerSchema, {})).toEqual({ running: [], capacity: [] });
+    expect(parsed(schedulerSchema, { executing: 'x', available: { email: 'a' } })).toEqual({ running: [], capacity: [] });
+  });
+
+  it('the subscription: active flag, slots and the PixVerse counts; anything unreadable is absent', () => {
+    expect(
+      parsed(subscriptionSchema, {
+        subscriptionIsActive: '1',
+        maxAccountsPerAPI: '5',
+        accounts: { pixverse: { total: 2, active: '1', error: 1 }, other: { total: 9 } },
+      }),
+    ).toEqual({ active: true, slots: 5, pixverse: { total: 2, active: 1, error: 1 } });
+    expect(parsed(subscriptionSchema, { accounts: { pixverse: 'broken' } })).toEqual({
+      active: undefined,
+      slots: undefined,
+      pixverse: {},
+    });
+    expect(parsed(subscriptionSchema, {})).toEqual({ active: undefined, slots: undefined, pixverse: undefined });
   });
 });
 

@@ -206,11 +206,9 @@ export function onForecast(
   settings: AlertSettings,
   now: Date,
 ): Incident[] {
+  // forecastDays 0 (off) leaves no window for `at` to fall in.
   const due =
-    settings.forecastDays > 0 &&
-    forecast.kind === 'runs-out' &&
-    forecast.at > now.getTime() &&
-    forecast.at <= now.getTime() + settings.forecastDays * DAY_MS;
+    forecast.kind === 'runs-out' && forecast.at > now.getTime() && forecast.at <= now.getTime() + settings.forecastDays * DAY_MS;
   if (!due) {
     account.forecastWarned = false;
     return [];
@@ -229,30 +227,30 @@ export function onForecast(
 
 /** Remembers `incident` as announced: the rules will not find it again until its state changes. */
 export function markAnnounced(memory: AlertMemory, incident: Incident): void {
-  const account =
-    'email' in incident && incident.email !== undefined ? (memory.accounts[incident.email] ??= emptyAccount()) : undefined;
+  const account = (email: string) => (memory.accounts[email] ??= emptyAccount());
   switch (incident.kind) {
     case 'low-credits':
-      if (account) account.low = true;
+      account(incident.email).low = true;
       return;
     case 'account-error':
-      if (account) account.error = true;
+      account(incident.email).error = true;
       return;
     case 'account-recovered':
-      if (account) account.error = false;
+      account(incident.email).error = false;
       return;
-    case 'expiring':
-      if (!account) return;
+    case 'expiring': {
       // A plan that expires and renews on the same day was one message for both dates.
-      if (incident.expiresAt) account.warned.push(expiryKey('expires', incident.expiresAt));
-      if (incident.renewsAt) account.warned.push(expiryKey('renews', incident.renewsAt));
+      const { warned } = account(incident.email);
+      if (incident.expiresAt) warned.push(expiryKey('expires', incident.expiresAt));
+      if (incident.renewsAt) warned.push(expiryKey('renews', incident.renewsAt));
       return;
+    }
     case 'unreadable':
-      if (account) account.failureReported = true;
-      else memory.listFailureReported = true;
+      if (incident.email === undefined) memory.listFailureReported = true;
+      else account(incident.email).failureReported = true;
       return;
     case 'runs-out':
-      if (account) account.forecastWarned = true;
+      account(incident.email).forecastWarned = true;
       return;
     case 'token-rejected':
       memory.tokenRejected = true;
