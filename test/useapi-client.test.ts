@@ -1034,6 +1034,14 @@ describe('what the client reports', () => {
     }
   });
 
+  it('a problem deep in a body is named by its path, dot-separated', async () => {
+    emu.addFault({
+      path: V1_PATH,
+      fault: { kind: 'status', status: 200, body: `{"${CHANNEL_A}":{"channel":"x"}}`, contentType: 'application/json' },
+    });
+    expect((await failure(makeClient().channels())).message).toContain(`(${CHANNEL_A}.channel: `);
+  });
+
   it('a body of the wrong shape is described by its first three problems', async () => {
     emu.addFault({
       path: '/v2/pixverse/accounts',
