@@ -1,7 +1,10 @@
 import fc from 'fast-check';
 import { maskSecret } from '../src/secrets.js';
 import { describe, expect, it } from 'vitest';
+import { featuresFixture } from '../src/emulators/useapi.js';
+import { COLORS, creditsEmbed } from '../src/presentation/embeds.js';
 import { formatNumber, longDate, plural, progressBar, relativeTime, secondsFromMs } from '../src/presentation/format.js';
+import { featuresSchema } from '../src/useapi/schemas.js';
 
 describe('maskSecret', () => {
   it('shows only the last 4 characters of a long secret', () => {
@@ -107,5 +110,55 @@ describe('plural and secondsFromMs', () => {
     expect(secondsFromMs(1_000)).toBe(1);
     expect(secondsFromMs(1_001)).toBe(2);
     expect(secondsFromMs(30_000)).toBe(30);
+  });
+});
+
+describe('creditsEmbed', () => {
+  const features = (overrides: Record<string, unknown> = {}) => featuresSchema.parse(featuresFixture(overrides));
+
+  it('one field per bucket, each with what is left of its allowance, then renewal, expiry and capacity', () => {
+    const card = creditsEmbed('a@example.com', features({ credit_package: 500, gen_simultaneously: 5 }));
+    expect(card.title).toBe('PixVerse credits');
+    expect(card.description).toBe(
+      'Account `a@example.com` · plan `Pro`\n**12,980** credits left to spend (daily + monthly + package)',
+    );
+    expect(card.fields?.map(({ name, inline }) => [name, inline])).toEqual([
+      ['Daily', true],
+      ['Monthly', true],
+      ['Package', true],
+      ['Renews', true],
+      ['Expires', true],
+      ['Concurrent generations', true],
+    ]);
+    const [daily, monthly, pack, , , capacity] = card.fields!.map(({ value }) => value);
+    expect(daily).toBe(`**30** / 60\n${progressBar(30, 60)}`);
+    expect(monthly).toBe(`**12,450** / 15,000\n${progressBar(12_450, 15_000)}`);
+    expect(pack).toBe('**500**');
+    expect(capacity).toBe('5');
+    expect(card.footer).toEqual({ text: 'PixVerse via useapi.net' });
+    expect(card.color).toBe(COLORS.ok);
+  });
+
+  it('leaves out dates and capacity it was not given, and marks a bucket it was not told about', () => {
+    const card = creditsEmbed(undefined, {
+      ...features({ plan_name: null, credit_daily_gift: 0 }),
+      credit_package: undefined,
+      billing_renewal_date: undefined,
+      expired_date: undefined,
+      gen_simultaneously: undefined,
+    });
+    expect(card.description).toMatch(/^Account the configured account · plan unknown\n/);
+    expect(card.fields?.map(({ name, value }) => [name, value])).toEqual([
+      ['Daily', '**30**'],
+      ['Monthly', `**12,450** / 15,000\n${progressBar(12_450, 15_000)}`],
+      ['Package', '—'],
+    ]);
+  });
+
+  it('red at nothing left, amber under a tenth of the monthly allowance, green otherwise', () => {
+    const empty = { credit_daily: 0, credit_monthly: 0, credit_package: 0 };
+    expect(creditsEmbed('a@example.com', features(empty)).color).toBe(COLORS.empty);
+    expect(creditsEmbed('a@example.com', features({ ...empty, credit_monthly: 1_499 })).color).toBe(COLORS.low);
+    expect(creditsEmbed('a@example.com', features({ ...empty, credit_monthly: 1_500 })).color).toBe(COLORS.ok);
   });
 });
