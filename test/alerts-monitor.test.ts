@@ -101,6 +101,8 @@ async function harness(
     intervalMs?: number | null;
     /** What the monitor sees of the history, given the real one (default: the real one). */
     monitorHistory?: (history: CreditHistory) => MonitorHistory;
+    /** A bot without ALERT_CHANNEL_ID: the checks only feed the history. */
+    withoutAlerts?: true;
   } = {},
 ): Promise<Harness> {
   const posted: Incident[] = [];
@@ -116,16 +118,18 @@ async function harness(
   const monitor = new AlertMonitor({
     useapi,
     history: options.monitorHistory?.(history) ?? history,
-    alerts: {
-      store: options.alertStore ?? new AlertStore(store),
-      settings: options.settings ?? SETTINGS,
-      post:
-        options.post ??
-        ((incident) => {
-          posted.push(incident);
-          return Promise.resolve();
-        }),
-    },
+    alerts: options.withoutAlerts
+      ? undefined
+      : {
+          store: options.alertStore ?? new AlertStore(store),
+          settings: options.settings ?? SETTINGS,
+          post:
+            options.post ??
+            ((incident) => {
+              posted.push(incident);
+              return Promise.resolve();
+            }),
+        },
     intervalMs: options.intervalMs === null ? undefined : (options.intervalMs ?? INTERVAL),
     logger,
   });
@@ -707,32 +711,13 @@ describe('AlertMonitor: starting, stopping and checks that cannot finish', () =>
 
   it('without alerts a check only feeds the history: nothing to post, nothing remembered', async () => {
     emu.setAccounts([withCredits(LOW, 10)]);
-    const dataDir = await tempDir();
-    const logs: LogLine[] = [];
-    const logger = createLogger({
-      level: 'debug',
-      secrets: [TOKEN],
-      destination: { write: (line: string) => void logs.push(JSON.parse(line) as LogLine) },
-    });
-    const store = await HistoryStore.open({ url: databaseUrl(dataDir, undefined), retentionDays: 400 });
-    const history = new CreditHistory(store, logger);
-    const monitor = new AlertMonitor({
-      useapi: useapiClient({ onFeatures: (email, features) => history.record(email, features) }),
-      history,
-      alerts: undefined,
-      intervalMs: undefined,
-      logger,
-    });
-    cleanups.push(async () => {
-      await monitor.stop();
-      await history.close();
-    });
-    expect(await monitor.check()).toEqual({ posted: [], retrying: 0, dropped: 0 });
-    expect(logs.filter((line) => line.msg === 'credit check done')).toHaveLength(1);
-    expect(monitor.lastCheckAt()).toEqual(new Date('2031-03-10T12:00:00Z'));
-    expect(monitor.accounts()).toEqual([]);
-    expect(await store.readings({ email: LOW, since: new Date(0) })).toHaveLength(1);
-    expect(await store.getState('alerts')).toBeUndefined();
+    const h = await harness(await tempDir(), { withoutAlerts: true, intervalMs: null });
+    expect(await h.monitor.check()).toEqual({ posted: [], retrying: 0, dropped: 0 });
+    expect(h.checksDone()).toBe(1);
+    expect(h.monitor.lastCheckAt()).toEqual(new Date('2031-03-10T12:00:00Z'));
+    expect(h.monitor.accounts()).toEqual([]);
+    expect(await h.store.readings({ email: LOW, since: new Date(0) })).toHaveLength(1);
+    expect(await h.store.getState('alerts')).toBeUndefined();
   });
 
   it('PostFailure says whether the refusal is for good, and keeps the cause', () => {

@@ -414,6 +414,19 @@ describe('error kinds', () => {
     expect(performance.now() - started).toBeLessThan(700);
   });
 
+  it("the headers timeout ends a hung read long before the total budget: 'timeout', not retried", async () => {
+    emu.addFault({ path: FEATURES_PATH, fault: { kind: 'hang' } });
+    const started = performance.now();
+    const error = await failure(
+      makeClient({ timeouts: { connectMs: 500, headersMs: 100, bodyMs: 100, totalMs: 4_000 } }).features(),
+    );
+    expect(error.kind).toBe('timeout');
+    expect(error.message).toBe('GET /v2/pixverse/features did not answer in time');
+    expect(error.details.endpoint).toBe('GET /v2/pixverse/features');
+    expect(performance.now() - started).toBeLessThan(2_000);
+    expect(emu.requestsTo('GET', FEATURES_PATH)).toHaveLength(1);
+  });
+
   it("a reset → 'network' after the retries", async () => {
     emu.addFault({ path: FEATURES_PATH, fault: { kind: 'reset' } });
     const error = await failure(makeClient().features());
@@ -810,20 +823,7 @@ describe('v2 accounts: add, remove, capacity, subscription', () => {
   });
 });
 
-describe('timeouts, budget and connection limit', () => {
-  it("the headers timeout ends a hung read long before the total budget: 'timeout', not retried", async () => {
-    emu.addFault({ path: FEATURES_PATH, fault: { kind: 'hang' } });
-    const started = performance.now();
-    const error = await failure(
-      makeClient({ timeouts: { connectMs: 500, headersMs: 100, bodyMs: 100, totalMs: 4_000 } }).features(),
-    );
-    expect(error.kind).toBe('timeout');
-    expect(error.message).toBe('GET /v2/pixverse/features did not answer in time');
-    expect(error.details.endpoint).toBe('GET /v2/pixverse/features');
-    expect(performance.now() - started).toBeLessThan(2_000);
-    expect(emu.requestsTo('GET', FEATURES_PATH)).toHaveLength(1);
-  });
-
+describe('budget and connection limit', () => {
   it('maxConcurrent: 1 sends one request at a time; the next waits for the answer', async () => {
     await restart({ accounts: [{ email: 'solo@example.com' }], latencyMs: 120 });
     const client = makeClient({ maxConcurrent: 1 });
