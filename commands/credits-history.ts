@@ -3,7 +3,7 @@ import { GUILD_COMMAND, defineCommand, type CommandContext } from '../src/discor
 import { usageReading } from '../src/history/history.js';
 import type { StoredReading } from '../src/history/store.js';
 import { forecast, usageBetween } from '../src/history/usage.js';
-import type { ChartPoint } from '../src/presentation/chart.js';
+import type { ChartPoint, CreditChartInput } from '../src/presentation/chart.js';
 import { CHART_FILE, historyReply, noHistoryReply, refillLabel, type AccountHistory } from '../src/presentation/history.js';
 import { quoted } from '../src/presentation/format.js';
 import type { ReplyBody } from '../src/presentation/embeds.js';
@@ -86,6 +86,29 @@ async function resolveEmail(ctx: CommandContext, email: string): Promise<string>
   return found;
 }
 
+/**
+ * What the chart draws: each account's spendable credits over time, their total when there are several,
+ * and the refills the histories saw. `readings` in time order, as the store returns them.
+ */
+export function chartInput(
+  readings: readonly StoredReading[],
+  histories: readonly AccountHistory[],
+  frame: Pick<CreditChartInput, 'from' | 'to' | 'timeZone'>,
+): CreditChartInput {
+  const accounts = byAccount(readings);
+  return {
+    ...frame,
+    series: [...accounts].map(([account, list]) => ({
+      label: account,
+      points: list.map((reading) => ({ at: reading.at.getTime(), credits: spendable(reading) })),
+    })),
+    ...(accounts.size > 1 ? { total: totalOf(accounts, readings) } : {}),
+    refills: histories.flatMap((history) =>
+      history.usage.refills.map((refill) => ({ at: refill.at, label: refillLabel(refill) })),
+    ),
+  };
+}
+
 async function historyAnswer(ctx: CommandContext, email: string | undefined, days: number): Promise<ReplyBody> {
   const now = Date.now();
   const from = now - days * DAY_MS;
@@ -105,19 +128,7 @@ async function historyAnswer(ctx: CommandContext, email: string | undefined, day
   // The renderer (Skia and Chart.js, some 60 MB of memory) loads with the first chart, not at start-up:
   // a bot whose team never asks for one does not carry it. Loading it takes about 0.1 s, once.
   const { renderCreditChart } = await import('../src/presentation/chart.js');
-  const png = await renderCreditChart({
-    from,
-    to: now,
-    series: [...accounts].map(([account, list]) => ({
-      label: account,
-      points: list.map((reading) => ({ at: reading.at.getTime(), credits: spendable(reading) })),
-    })),
-    ...(accounts.size > 1 ? { total: totalOf(accounts, readings) } : {}),
-    refills: histories.flatMap((history) =>
-      history.usage.refills.map((refill) => ({ at: refill.at, label: refillLabel(refill) })),
-    ),
-    timeZone: ctx.settings.timeZone,
-  });
+  const png = await renderCreditChart(chartInput(readings, histories, { from, to: now, timeZone: ctx.settings.timeZone }));
   return { ...historyReply({ days, accounts: histories }), files: [{ name: CHART_FILE, data: png }] };
 }
 

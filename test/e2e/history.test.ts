@@ -1,7 +1,7 @@
 import { readdir, rm, writeFile, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { commands } from '../../commands/index.js';
 import { startBot } from '../../src/bot.js';
 import { drainedFeatures, featuresFixture, type V2AccountSeed } from '../../src/emulators/useapi.js';
@@ -9,7 +9,7 @@ import { storedReading } from '../../src/history/history.js';
 import type { StoredReading } from '../../src/history/store.js';
 import { createLogger } from '../../src/logger.js';
 import { featuresSchema } from '../../src/useapi/schemas.js';
-import { ADMIN, OTHER_CHANNEL, isEphemeral, startStack, visibleText, type Stack } from './stack.js';
+import { ADMIN, OTHER_CHANNEL, isEphemeral, outcomeOf, startStack, visibleText, type Stack } from './stack.js';
 
 let stack: Stack | undefined;
 const dirs: string[] = [];
@@ -144,25 +144,50 @@ describe('/credits-history', () => {
     expect(visibleText(message)).not.toContain('a@example.com');
   });
 
+  it('forecasts from readings older than the summaries look back (a week), when the days asked reach them', async () => {
+    const old = history(EMAIL, plan(), 20, 48).map((reading) => ({ ...reading, at: new Date(reading.at.getTime() - 10 * DAY) }));
+    stack = await startStack({ history: old });
+    const text = visibleText(await stack.command('credits-history', [{ name: 'days', type: 4, value: 30 }]).finalMessage(10_000));
+    expect(text).toMatch(/Use: ~4\d\d a day on average \(over 2 days\)/);
+    // None of those readings is recent enough to forecast from.
+    expect(text).toContain('Collecting usage history (0 of 6 checks); the forecast starts after 6.');
+  });
+
   it('with no history yet says so, and when the first readings come', async () => {
     stack = await startStack({ env: { CHECK_INTERVAL: 'off' }, accounts: [{ email: EMAIL }] });
     const off = visibleText(await stack.command('credits-history').finalMessage());
     expect(off).toContain('No credit history yet');
     expect(off).toContain('Background checks are off (`CHECK_INTERVAL=off`)');
+    // A configured account without readings yet, in any spelling.
+    const configured = visibleText(
+      await stack.command('credits-history', [{ name: 'email', type: 3, value: 'TEAM@example.com' }]).finalMessage(),
+    );
+    expect(configured).toContain('No reading of `team@example.com` in the last 7 days.');
     await stack.close();
     stack = await startStack({ env: { CHECK_INTERVAL: '1h' }, accounts: [{ email: EMAIL }] });
     await stack.bot.history.settled();
-    const old = visibleText(
-      await stack.command('credits-history', [{ name: 'email', type: 3, value: 'nobody@example.com' }]).finalMessage(),
-    );
-    expect(old).toContain('is not one of the PixVerse accounts, and has no credit history');
+    const nobody = stack.command('credits-history', [{ name: 'email', type: 3, value: 'nobody@example.com' }]);
+    expect(visibleText(await nobody.finalMessage())).toContain('is not one of the PixVerse accounts, and has no credit history');
+    await vi.waitFor(() => expect(outcomeOf(stack!, nobody.id)).toBe('refused:unknown-account'));
   });
 
-  it('autocompletes accounts, those with a history included', async () => {
-    stack = await startStack({ history: history('gone@example.com', plan(), 10, 6), accounts: [{ email: EMAIL }] });
-    const handle = stack.autocomplete('credits-history', [{ name: 'email', type: 3, value: '', focused: true }]);
-    const choices = ((await handle.firstResponse()).body as { data: { choices: Array<{ value: string }> } }).data.choices;
-    expect(choices.map((choice) => choice.value)).toEqual(['gone@example.com', EMAIL]);
+  it('autocompletes accounts, those with a history included: sorted, at most 25, matching what is typed', async () => {
+    // Out of order, more than Discord shows, and two that only differ past Discord's 100-character limit.
+    const team = Array.from({ length: 24 }, (_, i) => `team-${String(i).padStart(2, '0')}@example.com`);
+    const long = `${'x'.repeat(88)}@example.com`;
+    const accounts = [...team].reverse().map((email) => ({ email }));
+    stack = await startStack({
+      history: history('gone@example.com', plan(), 10, 6),
+      accounts: [...accounts, { email: EMAIL }, { email: long }, { email: `x${long}` }],
+    });
+    const choices = async (typed: string) => {
+      const handle = stack!.autocomplete('credits-history', [{ name: 'email', type: 3, value: typed, focused: true }]);
+      const body = (await handle.firstResponse()).body as { data: { choices: Array<{ name: string; value: string }> } };
+      return body.data.choices.map((choice) => choice.value);
+    };
+    expect(await choices('')).toEqual(['gone@example.com', ...team]);
+    expect(await choices('Gone')).toEqual(['gone@example.com']);
+    expect(await choices('xX')).toEqual([long]);
   });
 });
 

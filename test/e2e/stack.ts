@@ -243,6 +243,14 @@ export function visibleText(message: unknown): string {
   return parts.join('\n');
 }
 
+/** How the bot logged the end of interaction `interactionId`: `ok`, `refused:<code>`, `upstream:<kind>`, `bug`… */
+export function outcomeOf(s: Stack, interactionId: string): string | undefined {
+  const line = s.logs
+    .map((text) => JSON.parse(text) as { msg: string; interaction?: string; outcome?: string })
+    .find((entry) => entry.msg === 'interaction handled' && entry.interaction === interactionId);
+  return line?.outcome;
+}
+
 /** A button or select of a message, as Discord received it. */
 export interface Control {
   type: number;
