@@ -10,6 +10,7 @@ import {
   TEXT_CHANNEL,
   controls,
   isEphemeral,
+  outcomeOf,
   startStack,
   visibleText,
   type Control,
@@ -435,5 +436,45 @@ describe('plan limit', () => {
         .finalMessage(),
     );
     expect(text).toContain('Its plan runs 2 generations at once: choose 2 or fewer');
+  });
+});
+
+describe('what each answer carries', () => {
+  /** The Add account form's custom id, freshly opened from `console`. */
+  const addForm = async (s: Stack, console: APIMessage) =>
+    (await formOf(s.pressButton(control(console, 'Add account').custom_id!, console.id, admin))).custom_id;
+
+  it('Add account refuses each malformed field with its reason and sends nothing; the bounds themselves pass', async () => {
+    stack = await startStack({ accounts: [] });
+    stack.secrets.push(PASSWORD);
+    const console = await openConsole(stack);
+    const refused = async (fields: Record<string, string | string[]>, says: string) => {
+      const handle = stack!.submitModal(
+        await addForm(stack!, console),
+        { password: PASSWORD, max_jobs: ['1'], ...fields },
+        admin,
+      );
+      const message = await handle.finalMessage();
+      expect(visibleText(message)).toContain(says);
+      expect(isEphemeral(message)).toBe(true);
+      await vi.waitFor(() => expect(outcomeOf(stack!, handle.id)).toBe('refused:invalid-input'));
+    };
+    // A control character is no whitespace: the email pattern alone would let it through.
+    await refused({ email: 'a\u0001b@example.com' }, 'The form holds control characters or broken text. Press the button again.');
+    await refused({ email: `${'a'.repeat(243)}@example.com` }, 'is not an email address. Press **Add account** again.');
+    await refused({ email: 'a@example.com', max_jobs: ['0'] }, 'Max jobs must be a whole number from 1 to 8.');
+    await refused({ email: 'a@example.com', max_jobs: ['two'] }, 'Max jobs must be a whole number from 1 to 8.');
+    await refused({ email: 'a@example.com', password: '' }, 'The password is empty. Press **Add account** again.');
+    expect(stack.useapi.requestsTo('POST', '/v2/')).toHaveLength(0);
+
+    // 254 characters, the longest address there is, padded with spaces a paste brings along; 8 jobs, the most.
+    const longest = `${'b'.repeat(242)}@example.com`;
+    const added = await stack
+      .submitModal(await addForm(stack, console), { email: ` ${longest}\t`, password: PASSWORD, max_jobs: ['8'] }, admin)
+      .finalMessage();
+    expect(isEphemeral(added)).toBe(true);
+    expect(visibleText(added)).toContain('Account added');
+    const [post] = stack.useapi.requestsTo('POST', '/v2/pixverse/accounts/');
+    expect(JSON.parse(post!.body)).toEqual({ email: longest, password: PASSWORD, maxJobs: 8 });
   });
 });
