@@ -477,4 +477,62 @@ describe('what each answer carries', () => {
     const [post] = stack.useapi.requestsTo('POST', '/v2/pixverse/accounts/');
     expect(JSON.parse(post!.body)).toEqual({ email: longest, password: PASSWORD, maxJobs: 8 });
   });
+
+  it('useapi.net’s refusals of the account are answered in the form’s words; its outages go to the router', async () => {
+    stack = await startStack({ accounts: [] });
+    stack.secrets.push(PASSWORD);
+    stack.useapi.setPixverseLogin('new@example.com', 'the-right-one-0000');
+    const console = await openConsole(stack);
+    const submit = async (email: string) =>
+      stack!.submitModal(await addForm(stack!, console), { email, password: PASSWORD, max_jobs: ['1'] }, admin);
+    const rejected = await submit('new@example.com');
+    expect(visibleText(await rejected.finalMessage())).toContain('PixVerse refused the email and password');
+    await vi.waitFor(() => expect(outcomeOf(stack!, rejected.id)).toBe('ok'));
+    stack.useapi.addFault({
+      method: 'POST',
+      path: /^\/v2\/pixverse\/accounts\//,
+      times: 1,
+      fault: { kind: 'status', status: 500 },
+    });
+    const outage = await submit('other@example.com');
+    expect(visibleText(await outage.finalMessage())).toContain('useapi.net is having trouble');
+    await vi.waitFor(() => expect(outcomeOf(stack!, outage.id)).toMatch(/^upstream:/));
+  });
+
+  it('after adding, the plan is read afresh; when it cannot be read, the account is still reported added', async () => {
+    const plan = (gen: number) => [{ email: 'p@example.com', features: featuresFixture({ gen_simultaneously: gen }) }];
+    stack = await startStack({ accounts: plan(2) });
+    stack.secrets.push(PASSWORD);
+    // /credits leaves the plan of 2 in the cache; the account then moves to a plan of 3.
+    await stack.command('credits').finalMessage();
+    stack.useapi.setAccounts(plan(3));
+    const console = await openConsole(stack);
+    const add = async () =>
+      visibleText(
+        await stack!
+          .submitModal(await addForm(stack!, console), { email: 'p@example.com', password: PASSWORD, max_jobs: ['5'] }, admin)
+          .finalMessage(),
+      );
+    expect(await add()).toContain('Its plan runs 3 generations at once: choose 3 or fewer');
+    stack.useapi.addFault({ path: /^\/v2\/pixverse\/features/, fault: { kind: 'status', status: 500 } });
+    const blind = await add();
+    expect(blind).toContain('Account added');
+    expect(blind).not.toContain('generations at once');
+  });
+
+  it('with both lists failing the console is an error; otherwise it reads the accounts and the slots afresh each time', async () => {
+    stack = await startStack();
+    stack.useapi.addFault({ path: '/v2/pixverse/accounts', times: 1, fault: { kind: 'status', status: 500 } });
+    stack.useapi.addFault({ path: '/v1/pixverse/account', times: 1, fault: { kind: 'status', status: 500 } });
+    const handle = stack.command('pixverse-accounts', [], admin);
+    const message = await handle.finalMessage();
+    expect(visibleText(message)).toContain('useapi.net is having trouble');
+    expect(controls(message)).toEqual([]);
+    await vi.waitFor(() => expect(outcomeOf(stack!, handle.id)).toMatch(/^upstream:/));
+    stack.useapi.requests.splice(0);
+    await openConsole(stack);
+    await openConsole(stack);
+    expect(stack.useapi.requestsTo('GET', '/v2/pixverse/accounts')).toHaveLength(2);
+    expect(stack.useapi.requestsTo('GET', '/v2/account')).toHaveLength(2);
+  });
 });
