@@ -2,6 +2,7 @@ import type { APIMessage, APIModalInteractionResponseCallbackData } from 'discor
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { InvokerFixture } from '../../src/emulators/discord/index.js';
 import { featuresFixture } from '../../src/emulators/useapi.js';
+import { ActionSigner } from '../../src/discord/actions.js';
 import {
   ADMIN,
   GUILD_ID,
@@ -534,5 +535,70 @@ describe('what each answer carries', () => {
     await openConsole(stack);
     expect(stack.useapi.requestsTo('GET', '/v2/pixverse/accounts')).toHaveLength(2);
     expect(stack.useapi.requestsTo('GET', '/v2/account')).toHaveLength(2);
+  });
+
+  it('Remove: the question runs a minute; a gone account, a failed delete and Cancel each say nothing changed', async () => {
+    stack = await startStack({ accounts: [{ email: 'a@example.com' }], channels: [registration(TEXT_CHANNEL.id)] });
+    const console = await openConsole(stack);
+    // The channel select names channels as the server shows them.
+    expect(control(console, 'Unregister a channel').options?.map((o) => o.label)).toEqual([`#${TEXT_CHANNEL.name}`]);
+    const pick = control(console, 'Remove a PixVerse account');
+    const asked = Date.now();
+    const question = await stack.choose(pick.custom_id!, [pick.options![0]!.value], console.id, admin).finalMessage();
+    const expires = Number(/This question expires <t:(\d+):R>\./.exec(visibleText(question))?.[1]) * 1000;
+    expect(expires - asked).toBeGreaterThan(55_000);
+    expect(expires - asked).toBeLessThanOrEqual(61_000);
+    const gone =
+      'Not on useapi.net any more\nThis account was removed meanwhile. Nothing was changed. Run `/pixverse-accounts` for the current list.';
+    const stale = await stack.choose(pick.custom_id!, ['not-an-account-ref'], console.id, admin).finalMessage();
+    expect(visibleText(stale)).toContain(gone);
+    // useapi.net answering the delete with 404: someone else removed it between the list and the delete.
+    stack.useapi.addFault({
+      method: 'DELETE',
+      path: /^\/v2\/pixverse\/accounts\//,
+      times: 1,
+      fault: { kind: 'status', status: 404 },
+    });
+    const failed = await stack.pressButton(control(question, 'Remove').custom_id!, question.id, admin).finalMessage();
+    expect(visibleText(failed)).toContain(gone);
+    const cancelled = await stack.pressButton(control(question, 'Cancel').custom_id!, question.id, admin).finalMessage();
+    expect(visibleText(cancelled)).toContain('Cancelled\nNothing was changed.');
+  });
+
+  it('Reconnect refuses an empty password in its own words, and answers only the admin', async () => {
+    stack = await startStack({ accounts: [{ email: 'broken@example.com', error: 'session rejected' }] });
+    stack.secrets.push(PASSWORD);
+    const console = await openConsole(stack);
+    const pick = control(console, 'Reconnect an account');
+    const form = async () =>
+      (await formOf(stack!.choose(pick.custom_id!, [pick.options![0]!.value], console.id, admin))).custom_id;
+    const empty = stack.submitModal(await form(), { password: '' }, admin);
+    expect(visibleText(await empty.finalMessage())).toContain('The password is empty. Press **Reconnect** again.');
+    await vi.waitFor(() => expect(outcomeOf(stack!, empty.id)).toBe('refused:invalid-input'));
+    expect(stack.useapi.requestsTo('POST', '/v2/')).toHaveLength(0);
+    const done = await stack.submitModal(await form(), { password: PASSWORD }, admin).finalMessage();
+    expect(visibleText(done)).toContain('Account reconnected');
+    expect(isEphemeral(done)).toBe(true);
+    const unknown = stack.choose(pick.custom_id!, ['not-an-account-ref'], console.id, admin);
+    await unknown.finalMessage();
+    await vi.waitFor(() => expect(outcomeOf(stack!, unknown.id)).toBe('refused:unknown-account'));
+  });
+
+  it('a button, select or form signed by the bot with a name the console never issues is refused', async () => {
+    stack = await startStack();
+    const signer = await ActionSigner.fromDataDir(stack.config.dataDir);
+    const id = signer.sign({ command: 'pixverse-accounts', name: 'format-disk', args: [], userId: OWNER });
+    const handles = [
+      stack.pressButton(id, undefined, admin),
+      stack.choose(id, ['x'], undefined, admin),
+      stack.submitModal(id, { password: PASSWORD }, admin),
+    ];
+    for (const handle of handles) {
+      expect(visibleText(await handle.finalMessage())).toContain(
+        'This button or form is not valid any more; run `/pixverse-accounts` again.',
+      );
+      await vi.waitFor(() => expect(outcomeOf(stack!, handle.id)).toBe('refused:forged-action'));
+    }
+    expect(stack.useapi.requests).toEqual([]);
   });
 });
