@@ -373,8 +373,9 @@ describe('Remove and Unregister', () => {
     const done = await stack.pressButton(control(question, 'Remove').custom_id!, question.id, admin).finalMessage();
     expect(visibleText(done)).toContain('Registration removed');
     // A value the select never offered (another server's channel) is refused when chosen.
-    const foreign = await stack.choose(pick.custom_id!, ['400000000000000055'], console.id, admin).finalMessage();
-    expect(visibleText(foreign)).toContain('belongs to another server');
+    const foreign = stack.choose(pick.custom_id!, ['400000000000000055'], console.id, admin);
+    expect(visibleText(await foreign.finalMessage())).toContain('belongs to another server');
+    await vi.waitFor(() => expect(outcomeOf(stack!, foreign.id)).toBe('refused:other-server'));
     expect(stack.useapi.channels().map((channel) => channel.channel)).toEqual(['400000000000000055']);
   });
 

@@ -1,5 +1,6 @@
 import type { APIMessage } from 'discord-api-types/v10';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { ActionSigner } from '../../src/discord/actions.js';
 import {
   ADMIN,
   GUILD_ID,
@@ -8,6 +9,7 @@ import {
   TEXT_CHANNEL,
   controls,
   isEphemeral,
+  outcomeOf,
   startStack,
   visibleText,
   type Stack,
@@ -114,6 +116,42 @@ describe('/pixverse-unregister', () => {
     expect(isEphemeral(other)).toBe(true);
     const member = await stack.pressButton(confirm, message.id, { userId: '200000000000000777' }).finalMessage();
     expect(visibleText(member)).toContain('Manage Server');
+    expect(stack.useapi.requestsTo('DELETE', '/v1/')).toHaveLength(0);
+  });
+
+  it('says what it did in each case: not registered, already gone at the press, cancelled, a name it never signs', async () => {
+    stack = await startStack({ channels: [registration(TEXT_CHANNEL.id)] });
+    const admin = { permissions: ADMIN, userId: '200000000000000777' };
+    const none = await ask(stack, [{ name: 'channel', type: 7, value: OTHER_CHANNEL.id }]);
+    expect(visibleText(none.message)).toContain(
+      `Not registered\n<#${OTHER_CHANNEL.id}> is not registered with useapi.net; there is nothing to remove.`,
+    );
+    const asked = Date.now();
+    const { message, ids } = await ask(stack);
+    const expires = Number(/This question expires <t:(\d+):R>\./.exec(visibleText(message))?.[1]) * 1000;
+    expect(expires - asked).toBeGreaterThan(55_000);
+    expect(expires - asked).toBeLessThanOrEqual(61_000);
+    const cancel = ids.find((id) => id.includes(':cancel:'))!;
+    expect(visibleText(await stack.pressButton(cancel, message.id, admin).finalMessage())).toContain(
+      `Cancelled\n<#${TEXT_CHANNEL.id}> stays registered.`,
+    );
+    const signer = await ActionSigner.fromDataDir(stack.config.dataDir);
+    const bogus = stack.pressButton(
+      signer.sign({ command: 'pixverse-unregister', name: 'wipe', args: [TEXT_CHANNEL.id], userId: admin.userId }),
+      message.id,
+      admin,
+    );
+    expect(visibleText(await bogus.finalMessage())).toContain(
+      'This button is not valid any more; run `/pixverse-unregister` again.',
+    );
+    await vi.waitFor(() => expect(outcomeOf(stack!, bogus.id)).toBe('refused:forged-action'));
+    expect(stack.useapi.channels()).toHaveLength(1);
+    // Removed elsewhere between the question and the press: nothing to delete, and no DELETE sent.
+    stack.useapi.setChannels([]);
+    const confirm = ids.find((id) => id.includes(':confirm:'))!;
+    expect(visibleText(await stack.pressButton(confirm, message.id, admin).finalMessage())).toContain(
+      `Was not registered\n<#${TEXT_CHANNEL.id}> was not registered with useapi.net (already removed?). Nothing changed.`,
+    );
     expect(stack.useapi.requestsTo('DELETE', '/v1/')).toHaveLength(0);
   });
 
