@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { ActionSigner } from '../../src/discord/actions.js';
 import {
   ADMIN,
   ADMINISTRATOR,
@@ -10,6 +11,7 @@ import {
   THREAD,
   GUILD_ID,
   isEphemeral,
+  outcomeOf,
   startStack,
   visibleText,
   type Stack,
@@ -139,6 +141,64 @@ describe('/pixverse-register end to end', () => {
     expect(stack.useapi.requests).toHaveLength(0);
   });
 
+  it('the token form: what it asks, signed bounds on max_jobs, the token trimmed and checked whole', async () => {
+    stack = await startStack({ env: { PIXVERSE_DISCORD_TOKEN: undefined } });
+    const first = await stack.command('pixverse-register', maxJobs(2), { permissions: ADMIN }).firstResponse();
+    const modal = (first.body as { data: { title: string; components: unknown[] } }).data;
+    expect(modal.title).toBe('Register this channel with useapi.net');
+    expect(modal.components).toEqual([
+      {
+        type: 1,
+        components: [
+          {
+            type: 4,
+            custom_id: 'token',
+            label: 'Discord token useapi.net drives PixVerse with',
+            style: 1,
+            required: true,
+            min_length: 20,
+            max_length: 200,
+            placeholder: 'The user token of the Discord account that runs PixVerse',
+          },
+        ],
+      },
+    ]);
+    const admin = { permissions: ADMIN, userId: '200000000000000777' };
+    const signer = await ActionSigner.fromDataDir(stack.config.dataDir);
+    const form = (name: string, jobs: string) =>
+      signer.sign({ command: 'pixverse-register', name, args: [jobs, TEXT_CHANNEL.id], userId: admin.userId });
+    const token = 'signed-form-user-token-0123456789-LMNO';
+    stack.secrets.push(token);
+    // Signed, yet not what the command issues: another name, or max_jobs outside 1..10.
+    for (const [name, jobs] of [
+      ['wipe', '2'],
+      ['token', '0'],
+      ['token', '11'],
+      ['token', '1.5'],
+    ] as const) {
+      const handle = stack.submitModal(form(name, jobs), { token }, admin);
+      expect(visibleText(await handle.finalMessage())).toContain(
+        'This form is not valid any more; run `/pixverse-register` again.',
+      );
+      await vi.waitFor(() => expect(outcomeOf(stack!, handle.id)).toBe('refused:forged-action'));
+    }
+    // Characters outside a token's before or after a valid-looking run: the whole value must be a token.
+    for (const bad of [`a b${'x'.repeat(25)}`, `${'x'.repeat(25)}a b`]) {
+      const handle = stack.submitModal(form('token', '10'), { token: bad }, admin);
+      expect(visibleText(await handle.finalMessage())).toContain('does not look like a Discord token');
+      await vi.waitFor(() => expect(outcomeOf(stack!, handle.id)).toBe('refused:invalid-input'));
+    }
+    const elsewhere = stack.submitModal(form('token', '10'), { token }, { ...admin, channel: OTHER_CHANNEL });
+    await elsewhere.finalMessage();
+    await vi.waitFor(() => expect(outcomeOf(stack!, elsewhere.id)).toBe('refused:invalid-input'));
+    expect(stack.useapi.requests).toHaveLength(0);
+
+    const done = await stack.submitModal(form('token', '10'), { token: `  ${token}\n` }, admin).finalMessage();
+    expect(isEphemeral(done)).toBe(true);
+    expect(visibleText(done)).toContain('Channel registered');
+    expect(JSON.parse(v1Posts(stack)[0]!.body)).toMatchObject({ discord: token, maxJobs: 10 });
+  });
+
   it('a form is for the admin who opened it, in the channel it was opened in', async () => {
     stack = await startStack({ env: { PIXVERSE_DISCORD_TOKEN: undefined } });
     const issued = await formId(stack);
@@ -209,8 +269,10 @@ describe('/pixverse-register end to end', () => {
       fault: { kind: 'status', status: 401, body: '{"error":"Unauthorized","code":401}' },
       times: 1,
     });
-    const unauthorized = visibleText(await stack.command('pixverse-register', [], { permissions: ADMIN }).finalMessage());
-    expect(unauthorized).toContain('USEAPI_TOKEN');
+    const handle = stack.command('pixverse-register', [], { permissions: ADMIN });
+    expect(visibleText(await handle.finalMessage())).toContain('USEAPI_TOKEN');
+    // Not one of the refusals of the registration itself: it goes to the router as an upstream failure.
+    await vi.waitFor(() => expect(outcomeOf(stack!, handle.id)).toMatch(/^upstream:/));
     stack.useapi.addFault({
       method: 'POST',
       path: /^\/v1\//,
