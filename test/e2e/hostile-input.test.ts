@@ -4,7 +4,7 @@ import { commands } from '../../commands/index.js';
 import { chatInputInteraction, type InvokerFixture } from '../../src/emulators/discord/index.js';
 import { featuresFixture } from '../../src/emulators/useapi.js';
 import type { RefusalCode } from '../../src/refusal.js';
-import { ADMIN, GUILD_ID, SECRETS, TEXT_CHANNEL, isEphemeral, startStack, visibleText, type Stack } from './stack.js';
+import { ADMIN, GUILD_ID, SECRETS, TEXT_CHANNEL, isEphemeral, outcomeOf, startStack, visibleText, type Stack } from './stack.js';
 
 /**
  * Payloads Discord itself would never send (it validates options against the registered command),
@@ -35,14 +35,6 @@ function rawCommand(
 
 function handlerFailures(s: Stack): string[] {
   return s.logs.filter((line) => line.includes('"level":50') || line.includes('interaction handler failed'));
-}
-
-/** How the bot logged the interaction's end: `refused:<code>`, `ok`, `bug`… */
-function outcomeOf(s: Stack, interactionId: string): string | undefined {
-  const line = s.logs
-    .map((text) => JSON.parse(text) as { msg: string; interaction?: string; outcome?: string })
-    .find((entry) => entry.msg === 'interaction handled' && entry.interaction === interactionId);
-  return line?.outcome;
 }
 
 /** The interaction got one ephemeral reply (no deferral, no upstream wait) saying `phrase`, refused with `code`. */
