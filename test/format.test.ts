@@ -2,8 +2,16 @@ import fc from 'fast-check';
 import { maskSecret } from '../src/secrets.js';
 import { describe, expect, it } from 'vitest';
 import { featuresFixture } from '../src/emulators/useapi.js';
-import { COLORS, creditsEmbed } from '../src/presentation/embeds.js';
-import { formatNumber, longDate, plural, progressBar, relativeTime, secondsFromMs } from '../src/presentation/format.js';
+import { ButtonStyle, ComponentType } from 'discord.js';
+import {
+  COLORS,
+  boundedList,
+  confirmUnregister,
+  creditsEmbed,
+  failedAccountEmbed,
+  registeredEmbed,
+} from '../src/presentation/embeds.js';
+import { formatNumber, longDate, plural, progressBar, quoted, relativeTime, secondsFromMs } from '../src/presentation/format.js';
 import { featuresSchema } from '../src/useapi/schemas.js';
 
 describe('maskSecret', () => {
@@ -113,6 +121,16 @@ describe('plural and secondsFromMs', () => {
   });
 });
 
+describe('quoted', () => {
+  it('one line of inline code, cut to its length, never an empty span', () => {
+    expect(quoted('Pro\nplan')).toBe('`Pro plan`');
+    expect(quoted('a`b', 10)).toBe("`a'b`");
+    expect(quoted('abcdefgh', 5)).toBe('`abcd…`');
+    // An empty span would print two bare backticks: a dash says there was nothing.
+    expect(quoted(' \n ')).toBe('`—`');
+  });
+});
+
 describe('creditsEmbed', () => {
   const features = (overrides: Record<string, unknown> = {}) => featuresSchema.parse(featuresFixture(overrides));
 
@@ -160,5 +178,128 @@ describe('creditsEmbed', () => {
     expect(creditsEmbed('a@example.com', features(empty)).color).toBe(COLORS.empty);
     expect(creditsEmbed('a@example.com', features({ ...empty, credit_monthly: 1_499 })).color).toBe(COLORS.low);
     expect(creditsEmbed('a@example.com', features({ ...empty, credit_monthly: 1_500 })).color).toBe(COLORS.ok);
+  });
+});
+
+describe('failedAccountEmbed', () => {
+  it('names the account and says what went wrong and what to do', () => {
+    expect(failedAccountEmbed('bob@example.com', { title: 'useapi.net is busy', text: 'Try again in half a minute.' })).toEqual({
+      title: 'PixVerse credits',
+      description: 'Account `bob@example.com`\n**useapi.net is busy.** Try again in half a minute.',
+      color: COLORS.failure,
+    });
+  });
+});
+
+describe('registeredEmbed', () => {
+  const footer = { text: 'v1 channel registration · /credits reads the v2 email accounts, a separate list' };
+
+  it('a new registration: the channel, its max jobs and the masked token, side by side', () => {
+    expect(
+      registeredEmbed({ channelId: '200000000000000001', maxJobs: 3, previousMaxJobs: undefined, maskedToken: '••••WXYZ' }),
+    ).toEqual({
+      title: 'Channel registered',
+      description: '<#200000000000000001> is now registered with useapi.net: PixVerse jobs sent through the v1 API run here.',
+      color: COLORS.ok,
+      fields: [
+        { name: 'Channel', value: '<#200000000000000001>', inline: true },
+        { name: 'Max jobs', value: '**3**', inline: true },
+        { name: 'Discord token', value: '`••••WXYZ`', inline: true },
+      ],
+      footer,
+    });
+  });
+
+  it('an updated registration shows a changed max jobs as before → after, an unchanged one once', () => {
+    const changed = registeredEmbed({
+      channelId: '200000000000000001',
+      maxJobs: 5,
+      previousMaxJobs: 2,
+      maskedToken: '••••WXYZ',
+    });
+    expect(changed.title).toBe('Registration updated');
+    expect(changed.description).toBe('<#200000000000000001> was already registered with useapi.net; its settings are updated.');
+    expect(changed.fields?.[1]).toEqual({ name: 'Max jobs', value: '2 → **5**', inline: true });
+    expect(changed.footer).toEqual(footer);
+
+    const same = registeredEmbed({ channelId: '200000000000000001', maxJobs: 5, previousMaxJobs: 5, maskedToken: '••••WXYZ' });
+    expect(same.title).toBe('Registration updated');
+    expect(same.fields?.[1]).toEqual({ name: 'Max jobs', value: '**5**', inline: true });
+  });
+});
+
+describe('boundedList', () => {
+  const nine = 'x'.repeat(9);
+  // Each kept line costs its length and a newline; a cut leaves room for "\n…and N more".
+
+  it('every line when they fit', () => {
+    expect(boundedList(['a', 'b', 'c'])).toBe('a\nb\nc');
+    expect(boundedList([])).toBe('');
+  });
+
+  it('at the exact edge of the budget a line is kept, one character less and it is cut', () => {
+    // Second line: 10 + 9 + 1 + "\n…and 2 more" (12) = 32.
+    expect(boundedList([nine, nine, nine], 32)).toBe([nine, nine, nine].join('\n'));
+    expect(boundedList([nine, nine, nine], 31)).toBe(`${nine}\n…and 2 more`);
+    // First line: 9 + 1 + 12 = 22.
+    expect(boundedList([nine, nine, nine], 22)).toBe(`${nine}\n…and 2 more`);
+    expect(boundedList([nine, nine, nine], 21)).toBe('…and 3 more');
+  });
+
+  it('a lone last line needs no tail', () => {
+    // 10 + 9 + 1 = 20: the last line fits exactly; with a tail reserved it would not.
+    expect(boundedList([nine, nine], 22)).toBe(`${nine}\n${nine}`);
+    expect(boundedList([nine, 'y'.repeat(11)], 22)).toBe(`${nine}\n${'y'.repeat(11)}`);
+    expect(boundedList([nine, 'y'.repeat(12)], 22)).toBe(`${nine}\n…and 1 more`);
+  });
+
+  it('never longer than its budget; what it keeps is the first lines, and it counts the rest', () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.string({ maxLength: 40 }).map((line) => line.replace(/\n/g, ' ')),
+          { maxLength: 60 },
+        ),
+        fc.integer({ min: 20, max: 600 }),
+        (lines, budget) => {
+          const text = boundedList(lines, budget);
+          expect(text.length).toBeLessThanOrEqual(budget);
+          if (text === lines.join('\n')) return;
+          const shown = text.split('\n');
+          const kept = shown.slice(0, -1);
+          expect(kept).toEqual(lines.slice(0, kept.length));
+          expect(shown.at(-1)).toBe(`…and ${lines.length - kept.length} more`);
+        },
+      ),
+    );
+  });
+});
+
+describe('confirmUnregister', () => {
+  it('names the channel, its max jobs and masked token, and what removing it stops', () => {
+    const reply = confirmUnregister(
+      { channel: '200000000000000001', server: '100000000000000001', maxJobs: 2, discordMasked: undefined },
+      { confirm: 'yes.sig', cancel: 'no.sig' },
+      new Date('2026-11-30T12:05:00Z'),
+    );
+    expect(reply).toEqual({
+      embeds: [
+        {
+          title: 'Remove this registration?',
+          description:
+            '<#200000000000000001> (max jobs 2, token `none`) will no longer be registered with useapi.net; PixVerse v1 jobs stop running there.\nThis question expires <t:1796040300:R>.',
+          color: COLORS.low,
+        },
+      ],
+      components: [
+        {
+          type: ComponentType.ActionRow,
+          components: [
+            { type: ComponentType.Button, style: ButtonStyle.Danger, label: 'Remove', custom_id: 'yes.sig' },
+            { type: ComponentType.Button, style: ButtonStyle.Secondary, label: 'Cancel', custom_id: 'no.sig' },
+          ],
+        },
+      ],
+    });
   });
 });
