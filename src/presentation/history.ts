@@ -135,8 +135,7 @@ export interface AccountHistory {
 function averageLine(usage: Usage): string {
   const days = usage.coveredMs / DAY_MS;
   if (days <= 0) return 'not enough readings yet to measure use';
-  const span =
-    days >= 1 ? `${formatNumber(Math.round(days * 10) / 10)} days` : `${Math.max(1, Math.round(usage.coveredMs / HOUR_MS))} h`;
+  const span = days >= 1 ? plural(Math.round(days * 10) / 10, 'day') : `${Math.max(1, Math.round(usage.coveredMs / HOUR_MS))} h`;
   return `${perDay(usage.used / days)} on average (over ${span})`;
 }
 
