@@ -130,7 +130,7 @@ const INVALID_EMAIL = /^Required param email .* is not valid email/;
  * turned into what to do. Anything else falls back to `describeFailure`.
  */
 export function describeAccountFailure(error: unknown): FailureText {
-  const message = error instanceof UseapiError && error.kind === 'bad-request' ? (error.upstreamMessage ?? '') : undefined;
+  const message = error instanceof UseapiError && error.kind === 'bad-request' ? error.upstreamMessage : undefined;
   if (message === undefined) return describeFailure(error);
   if (INVALID_EMAIL.test(message)) {
     return {
@@ -159,7 +159,7 @@ const MAX_JOBS_LIMIT = /^Required param maxJobs \S+ can't be more that (\d+)/;
  * Anything else falls back to `describeFailure`.
  */
 export function describeRegistrationFailure(error: unknown): FailureText {
-  const message = error instanceof UseapiError && error.kind === 'bad-request' ? (error.upstreamMessage ?? '') : undefined;
+  const message = error instanceof UseapiError && error.kind === 'bad-request' ? error.upstreamMessage : undefined;
   if (message === undefined) return describeFailure(error);
   const same = SAME_DISCORD.exec(message);
   if (same) {
