@@ -89,7 +89,7 @@ describe('syncCommands', () => {
   });
 
   it('names what was added, changed and removed, and writes the definitions in one PUT', async () => {
-    const renamedOption = {
+    const renamedOption: CommandDefinition = {
       ...credits,
       options: [{ type: ApplicationCommandOptionType.String, name: 'email', description: 'Which account' }],
     };
