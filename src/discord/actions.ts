@@ -1,5 +1,5 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { link, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Refusal } from '../refusal.js';
 
@@ -39,6 +39,7 @@ const KEY_FILE = 'action-signing.key';
 const KEY_BYTES = 32;
 /** Parts of an id: command, name, args…, user, expiry, signature. */
 const FIXED_PARTS = 5;
+/** What one part may hold: never `:`, which separates them. */
 const PART = /^[\w.@+-]*$/;
 
 export class ActionSigner {
@@ -62,7 +63,7 @@ export class ActionSigner {
       request.userId ?? '',
       expiresAt === undefined ? '' : expiresAt.toString(36),
     ];
-    if (parts.some((part) => part.includes(':') || !PART.test(part))) {
+    if (parts.some((part) => !PART.test(part))) {
       throw new Error(`an action part holds characters a custom id cannot carry: ${request.command}:${request.name}`);
     }
     const body = parts.join(':');
@@ -125,12 +126,18 @@ async function loadOrCreateKey(path: string): Promise<Buffer> {
   }
   const key = randomBytes(KEY_BYTES);
   await mkdir(join(path, '..'), { recursive: true });
+  // Two processes starting at once must agree on one key, and neither may read the other's half-written
+  // file: the key is written whole under a name of its own, then linked into place, which fails if a
+  // key is already there.
+  const draft = `${path}.${randomBytes(6).toString('hex')}`;
+  await writeFile(draft, `${key.toString('hex')}\n`, { mode: 0o600 });
   try {
-    // `wx`: two processes starting at once must not each write a different key.
-    await writeFile(path, `${key.toString('hex')}\n`, { flag: 'wx', mode: 0o600 });
+    await link(draft, path);
     return key;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') return loadOrCreateKey(path);
     throw error;
+  } finally {
+    await rm(draft, { force: true });
   }
 }
