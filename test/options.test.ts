@@ -1,6 +1,6 @@
 import { ApplicationCommandOptionType, type CommandInteractionOption } from 'discord.js';
 import { describe, expect, it } from 'vitest';
-import { GUILD_COMMAND, defineCommand } from '../src/discord/command.js';
+import { GUILD_COMMAND, defineCommand, type CommandDefinition } from '../src/discord/command.js';
 import { readOptions } from '../src/discord/options.js';
 import { Refusal } from '../src/refusal.js';
 
@@ -47,9 +47,9 @@ const option = (name: string, type: ApplicationCommandOptionType, value: unknown
   ({ name, type, value }) as CommandInteractionOption;
 const code = (value: string) => option('code', ApplicationCommandOptionType.String, value);
 
-function refusal(received: CommandInteractionOption[]): Refusal {
+function refusal(received: CommandInteractionOption[], against: CommandDefinition = definition): Refusal {
   try {
-    readOptions(definition, received);
+    readOptions(against, received);
   } catch (error) {
     if (error instanceof Refusal) return error;
     throw error;
@@ -101,10 +101,67 @@ describe('readOptions', () => {
     expect(refusal(where('../x')).message).toBe('The option `where` must be a channel.');
   });
 
+  it('the lower bounds themselves pass too', () => {
+    const received = [
+      code('abcd'),
+      option('count', ApplicationCommandOptionType.Integer, 1),
+      option('ratio', ApplicationCommandOptionType.Number, 0),
+    ];
+    expect(readOptions(definition, received)).toMatchObject({ count: 1, ratio: 0 });
+  });
+
+  it('a channel id sent as a number is refused, though its 19 digits look like one', () => {
+    const refused = refusal([code('abcd'), option('where', ApplicationCommandOptionType.Channel, 2 ** 60)]);
+    expect(refused.code).toBe('invalid-option');
+    expect(refused.message).toBe('The option `where` must be a channel.');
+  });
+
+  it('an unknown option is named, shortened to 32 harmless characters', () => {
+    const name = `${'a'.repeat(30)}<@everyone>${'b'.repeat(10)}`;
+    expect(refusal([option(name, ApplicationCommandOptionType.String, 'x')]).message).toBe(
+      `This command has no option named “${'a'.repeat(30)}ev”.`,
+    );
+  });
+
   it('every refusal carries the invalid-option code', () => {
     for (const received of [[], [code('a')], [code('abcd'), option('nope', ApplicationCommandOptionType.String, 'x')]]) {
       expect(refusal(received).code).toBe('invalid-option');
     }
+  });
+});
+
+describe('readOptions, with one-sided ranges and explicit defaults', () => {
+  const oneSided = {
+    name: 'bounds',
+    description: 'Options bounded on one side, and one that says it is optional',
+    ...GUILD_COMMAND,
+    options: [
+      { type: ApplicationCommandOptionType.Integer, name: 'at-least', description: '1 or more', min_value: 1 },
+      { type: ApplicationCommandOptionType.Number, name: 'at-most', description: '10 or less', max_value: 10 },
+      { type: ApplicationCommandOptionType.Boolean, name: 'optional', description: 'may be left out', required: false },
+    ],
+  } as const;
+
+  it('says the open side of a range is unbounded', () => {
+    const atLeast = option('at-least', ApplicationCommandOptionType.Integer, 0);
+    expect(refusal([atLeast], oneSided).message).toBe('The option `at-least` must be between 1 and ∞.');
+    const atMost = option('at-most', ApplicationCommandOptionType.Number, 11);
+    expect(refusal([atMost], oneSided).message).toBe('The option `at-most` must be between −∞ and 10.');
+  });
+
+  it('an option marked required: false may be left out', () => {
+    expect(readOptions(oneSided, [])).toEqual({ 'at-least': undefined, 'at-most': undefined, optional: undefined });
+  });
+
+  it('an option kind it does not check is refused, should a stored definition carry one', () => {
+    const stored = {
+      name: 'legacy',
+      description: 'A definition from before the option kinds were limited',
+      options: [{ type: ApplicationCommandOptionType.User, name: 'who', description: 'someone' }],
+    } as unknown as CommandDefinition;
+    const refused = refusal([option('who', ApplicationCommandOptionType.User, '200000000000000001')], stored);
+    expect(refused.code).toBe('invalid-option');
+    expect(refused.message).toBe('The option `who` is not supported.');
   });
 });
 
