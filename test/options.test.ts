@@ -166,6 +166,11 @@ describe('readOptions, with one-sided ranges and explicit defaults', () => {
 });
 
 describe('command definitions', () => {
+  it('defineCommand hands back the command it was given, which each command module exports', () => {
+    const command = { data: definition, execute: () => Promise.resolve() };
+    expect(defineCommand(command)).toBe(command);
+  });
+
   it('an option kind the router does not check does not compile', () => {
     const userOption = { type: ApplicationCommandOptionType.User, name: 'who', description: 'someone' } as const;
     const data = { name: 'unsupported', description: 'has a user option', ...GUILD_COMMAND, options: [userOption] } as const;
