@@ -25,6 +25,7 @@ const OTHER_GUILD = '300000000000000002';
 const CHANNEL = '400000000000000001';
 const USER = '200000000000000001';
 const OTHER_USER = '200000000000000002';
+const INTERACTION = '900000000000000001';
 const signer = new ActionSigner(Buffer.alloc(32, 1));
 
 type Kind = 'command' | 'autocomplete' | 'button' | 'modal' | 'select' | 'context-menu';
@@ -32,7 +33,7 @@ type Kind = 'command' | 'autocomplete' | 'button' | 'modal' | 'select' | 'contex
 function fakeInteraction(kind: Kind, fields: Record<string, unknown> = {}) {
   const seen = { replies: [] as unknown[], choices: [] as unknown[][] };
   const interaction = {
-    id: '900000000000000001',
+    id: INTERACTION,
     type: 2,
     guildId: GUILD as string | null,
     channelId: CHANNEL as string | null,
@@ -89,7 +90,7 @@ function setUp(command: Partial<Command>, options: { guildIds?: string[]; send?:
     logger,
     onInteraction: (name, outcome, ms) => ended.push({ command: name, outcome, ms }),
   });
-  const logs = () => lines.map((line) => JSON.parse(line) as { level: number; msg: string; code?: unknown });
+  const logs = () => lines.map((line) => JSON.parse(line) as { level: number; msg: string; [field: string]: unknown });
   return { router, sent, ended, logs };
 }
 
@@ -221,12 +222,10 @@ describe('router: failures', () => {
     expect(await run(setup, fakeInteraction('command').interaction)).toMatchObject({ outcome: 'bug' });
     expect(answer(setup)).toContain('Something went wrong in the bot');
     expect(setup.sent.at(-1)?.visibility).toEqual({ ephemeral: true });
-    expect(
-      setup
-        .logs()
-        .filter((line) => line.level === ERROR)
-        .map((line) => line.msg),
-    ).toEqual(['interaction handler failed']);
+    // The owner finds the error and the interaction it broke in the log.
+    expect(setup.logs().filter((line) => line.level === ERROR)).toMatchObject([
+      { msg: 'interaction handler failed', err: { message: 'boom' }, interaction: INTERACTION },
+    ]);
   });
 
   it('only warns about an interaction Discord no longer takes, and does not try to answer it', async () => {
@@ -255,7 +254,7 @@ describe('router: failures', () => {
     const brokenSetup = setUp({ execute: refused }, { send: () => Promise.reject(new Error('socket closed')) });
     await run(brokenSetup, fakeInteraction('command').interaction);
     expect(brokenSetup.logs().filter((line) => line.level >= WARN)).toMatchObject([
-      { level: ERROR, msg: 'could not send the failure answer' },
+      { level: ERROR, msg: 'could not send the failure answer', err: { message: 'socket closed' }, interaction: INTERACTION },
     ]);
   });
 
@@ -296,7 +295,7 @@ describe('router: draining', () => {
     setup.router.dispatch(fakeInteraction('command', { reply: () => Promise.reject(new Error('gone')) }).interaction);
     await sleep(0);
     expect(setup.logs().filter((line) => line.level >= WARN)).toMatchObject([
-      { level: WARN, msg: 'could not answer during shutdown' },
+      { level: WARN, msg: 'could not answer during shutdown', err: { message: 'gone' } },
     ]);
   });
 
