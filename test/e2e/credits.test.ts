@@ -1,6 +1,6 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { featuresFixture } from '../../src/emulators/useapi.js';
-import { controls, isEphemeral, startStack, visibleText, type Stack } from './stack.js';
+import { controls, isEphemeral, outcomeOf, startStack, visibleText, type Stack } from './stack.js';
 
 let stack: Stack | undefined;
 afterEach(async () => {
@@ -26,8 +26,12 @@ describe('/credits end to end', () => {
     expect(text).toMatch(/<t:\d+:R>/);
     expect(text).not.toMatch(/invoice|stripe|https?:\/\//i);
     expect(isEphemeral(message)).toBe(true);
+    // One account is its card alone: no total line above it.
+    expect(message.content).toBe('');
+    expect(message.embeds).toHaveLength(1);
     expect(stack.useapi.requestsTo('GET', '/v2/pixverse/features')).toHaveLength(1);
     expect(stack.discord.validationErrors).toEqual([]);
+    await vi.waitFor(() => expect(outcomeOf(stack!, handle.id)).toBe('ok'));
   });
 
   it('posts publicly with share:true, still without billing links', async () => {
@@ -61,8 +65,7 @@ describe('/credits end to end', () => {
     });
     const message = await stack.command('credits').finalMessage();
     const text = visibleText(message);
-    expect(text).toContain('**116** credits left to spend across 2 accounts');
-    expect(text).toContain('1 account could not be read');
+    expect(message.content).toBe('**116** credits left to spend across 2 accounts.\n1 account could not be read; see below.');
     expect(text).toContain('`c@example.com`');
     expect(text).toContain('error state');
     expect((message as { embeds: unknown[] }).embeds).toHaveLength(3);
@@ -94,8 +97,15 @@ describe('/credits end to end', () => {
     stack = await startStack({ accounts });
     const message = await stack.command('credits').finalMessage();
     expect(message.embeds).toHaveLength(10);
-    expect(visibleText(message)).toContain('Showing 10 of 12 accounts; pick one with the `email` option.');
-    expect(visibleText(message)).toContain('**129,800** credits left to spend across 10 accounts');
+    expect(message.content).toBe(
+      '**129,800** credits left to spend across 10 accounts.\nShowing 10 of 12 accounts; pick one with the `email` option.',
+    );
+    expect(stack.useapi.requestsTo('GET', '/v2/pixverse/features')).toHaveLength(10);
+    // The 10 shown are all the answer needs: asked again, it comes from the cache, in the callback itself.
+    const again = stack.command('credits', [], { userId: '200000000000000502' });
+    const first = await again.firstResponse();
+    expect(first.callbackType).toBe(4);
+    expect((first.body as { data: { embeds: unknown[] } }).data.embeds).toHaveLength(10);
     expect(stack.useapi.requestsTo('GET', '/v2/pixverse/features')).toHaveLength(10);
     expect(stack.discord.validationErrors).toEqual([]);
   });
@@ -175,15 +185,21 @@ describe('/credits end to end', () => {
     const warm = stack.command('credits', [], { userId: '200000000000000502' });
     const first = await warm.firstResponse();
     expect(first.callbackType).toBe(4);
-    expect(visibleText((first.body as { data: unknown }).data)).toContain('credits left to spend');
+    const cached = (first.body as { data: { content?: string; embeds: unknown[] } }).data;
+    expect(visibleText(cached)).toContain('**12,980** credits left to spend');
+    // The same single card as the cold answer: no total line.
+    expect(cached.content).toBeUndefined();
+    expect(cached.embeds).toHaveLength(1);
     expect(stack.discord.requests.filter((r) => r.method === 'PATCH' && r.path.includes(warm.token))).toHaveLength(0);
   });
 
   it('CREDITS_COOLDOWN makes a user wait before asking useapi.net again, and no one else', async () => {
     stack = await startStack({ env: { CREDITS_COOLDOWN: '30s', USEAPI_CACHE_TTL: '0s' } });
     await stack.command('credits').finalMessage();
-    const again = await stack.command('credits').finalMessage();
+    const handle = stack.command('credits');
+    const again = await handle.finalMessage();
     expect(visibleText(again)).toMatch(/Try again in (30|29) s/);
+    await vi.waitFor(() => expect(outcomeOf(stack!, handle.id)).toBe('refused:cooldown'));
     expect(isEphemeral(again)).toBe(true);
     const otherUser = await stack.command('credits', [], { userId: '200000000000000999' }).finalMessage();
     expect(visibleText(otherUser)).toContain('credits left to spend');
@@ -257,8 +273,10 @@ describe('/credits end to end', () => {
     });
     await stack.command('credits').finalMessage();
     stack.useapi.setAccounts([{ email: 'a@example.com' }]);
-    const gone = await stack.command('credits', [{ name: 'email', type: 3, value: 'b@example.com' }]).finalMessage();
+    const goneHandle = stack.command('credits', [{ name: 'email', type: 3, value: 'b@example.com' }]);
+    const gone = await goneHandle.finalMessage();
     expect(visibleText(gone)).toContain('is not one of the PixVerse accounts');
+    await vi.waitFor(() => expect(outcomeOf(stack!, goneHandle.id)).toBe('refused:unknown-account'));
     const every = await stack.command('credits').finalMessage();
     expect((every as { embeds: unknown[] }).embeds).toHaveLength(1);
     expect(visibleText(every)).toContain('`a@example.com`');
