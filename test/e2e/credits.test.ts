@@ -73,11 +73,98 @@ describe('/credits end to end', () => {
     expect(controls(message).map((button) => button.label)).toEqual(['Reconnect c@example.com']);
   });
 
+  it('a read failing for another reason than the error state shows as failed, with no Reconnect button', async () => {
+    stack = await startStack({
+      accounts: [
+        { email: 'a@example.com', features: featuresFixture({ credit_daily: 10, credit_monthly: 100, credit_package: 0 }) },
+        // Not the features useapi.net documents: this account's read fails, and Reconnect would not help.
+        { email: 'b@example.com', features: { credit_daily: 'lots' } },
+      ],
+    });
+    const handle = stack.command('credits');
+    const message = await handle.finalMessage();
+    expect(message.content).toBe('**110** credits left to spend across 1 account.\n1 account could not be read; see below.');
+    expect(message.embeds).toHaveLength(2);
+    expect(visibleText(message)).toContain('`b@example.com`');
+    expect(controls(message)).toEqual([]);
+    await vi.waitFor(() => expect(outcomeOf(stack!, handle.id)).toBe('ok'));
+  });
+
+  it('every account failing, one of them in error state, still shows each card with its Reconnect button', async () => {
+    stack = await startStack({
+      accounts: [
+        { email: 'a@example.com', error: 'session rejected' },
+        { email: 'b@example.com', features: { credit_daily: 'lots' } },
+      ],
+    });
+    const message = await stack.command('credits').finalMessage();
+    expect(message.content).toBe('**0** credits left to spend across 0 accounts.\n2 accounts could not be read; see below.');
+    expect(message.embeds).toHaveLength(2);
+    expect(controls(message).map((button) => button.label)).toEqual(['Reconnect a@example.com']);
+  });
+
+  it('one account of several, asked by email with its credits cached, is its card alone, in the callback', async () => {
+    stack = await startStack({
+      accounts: [{ email: 'a@example.com' }, { email: 'b@example.com', features: featuresFixture({ plan_name: 'Ultra' }) }],
+    });
+    await stack.command('credits').finalMessage();
+    const reads = stack.useapi.requestsTo('GET', '/v2/pixverse/features').length;
+    const handle = stack.command('credits', [{ name: 'email', type: 3, value: 'B@example.com' }], {
+      userId: '200000000000000502',
+    });
+    const first = await handle.firstResponse();
+    expect(first.callbackType).toBe(4);
+    const body = (first.body as { data: { content?: string; embeds: unknown[] } }).data;
+    expect(body.embeds).toHaveLength(1);
+    expect(body.content).toBeUndefined();
+    expect(visibleText(body)).toContain('`b@example.com`');
+    expect(visibleText(body)).toContain('plan `Ultra`');
+    expect(visibleText(body)).not.toContain('a@example.com');
+    expect(stack.useapi.requestsTo('GET', '/v2/pixverse/features')).toHaveLength(reads);
+  });
+
+  it('before the bot has any account list, an email is answered once the list is read', async () => {
+    stack = await startStack({
+      accounts: [{ email: 'alpha@example.com' }, { email: 'beta@example.com' }],
+      beforeStart: (useapi) =>
+        useapi.addFault({ path: '/v2/pixverse/accounts', fault: { kind: 'status', status: 500 }, times: 1 }),
+    });
+    expect(stack.bot.useapi.knownAccounts()).toBeUndefined();
+    const handle = stack.command('credits', [{ name: 'email', type: 3, value: 'beta@example.com' }]);
+    expect(visibleText(await handle.finalMessage())).toContain('`beta@example.com`');
+    await vi.waitFor(() => expect(outcomeOf(stack!, handle.id)).toBe('ok'));
+    expect(stack.useapi.requestsTo('GET', '/v2/pixverse/features').map((request) => request.query.get('email'))).toEqual([
+      'beta@example.com',
+    ]);
+  });
+
+  it('before the bot has any account list, every account is read only once the list names it', async () => {
+    stack = await startStack({
+      accounts: [{ email: 'alpha@example.com' }, { email: 'beta@example.com' }],
+      beforeStart: (useapi) =>
+        useapi.addFault({ path: '/v2/pixverse/accounts', fault: { kind: 'status', status: 500 }, times: 1 }),
+    });
+    expect(stack.bot.useapi.knownAccounts()).toBeUndefined();
+    const message = await stack.command('credits').finalMessage();
+    expect(message.embeds).toHaveLength(2);
+    const emails = stack.useapi.requestsTo('GET', '/v2/pixverse/features').map((request) => request.query.get('email'));
+    expect(emails.sort()).toEqual(['alpha@example.com', 'beta@example.com']);
+  });
+
   it('says so, with what to do, when no v2 account is configured', async () => {
     stack = await startStack({ accounts: [] });
     const text = visibleText(await stack.command('credits').finalMessage());
     expect(text).toContain('No PixVerse account on useapi.net');
     expect(text).toContain('POST /v2/pixverse/accounts');
+    expect(stack.useapi.requestsTo('GET', '/v2/pixverse/features')).toHaveLength(0);
+  });
+
+  it('says so too when nothing is cached and the list is read for the command', async () => {
+    stack = await startStack({ accounts: [], env: { USEAPI_CACHE_TTL: '0s' } });
+    const handle = stack.command('credits');
+    expect((await handle.firstResponse()).callbackType).toBe(5);
+    expect(visibleText(await handle.finalMessage())).toContain('No PixVerse account on useapi.net');
+    await vi.waitFor(() => expect(outcomeOf(stack!, handle.id)).toBe('ok'));
     expect(stack.useapi.requestsTo('GET', '/v2/pixverse/features')).toHaveLength(0);
   });
 
@@ -156,6 +243,23 @@ describe('/credits end to end', () => {
     const response = await handle.firstResponse();
     expect(response.at - handle.dispatchedAt).toBeLessThan(1_000);
     expect((response.body as { data: { choices: unknown[] } }).data.choices).toHaveLength(1);
+  });
+
+  it('autocomplete answers from the known list when refreshing it fails, and logs why', async () => {
+    stack = await startStack({ accounts: [{ email: 'alpha@example.com' }], env: { USEAPI_CACHE_TTL: '0s' } });
+    stack.useapi.addFault({ path: '/v2/pixverse/accounts', fault: { kind: 'status', status: 500 } });
+    const response = await stack
+      .autocomplete('credits', [{ name: 'email', type: 3, value: 'al', focused: true }])
+      .firstResponse();
+    expect((response.body as { data: { choices: Array<{ value: string }> } }).data.choices).toEqual([
+      { name: 'alpha@example.com', value: 'alpha@example.com' },
+    ]);
+    const logged = await vi.waitFor(() => {
+      const line = stack!.logs.find((text) => text.includes('account list refresh for autocomplete failed'));
+      expect(line).toBeDefined();
+      return JSON.parse(line!) as { level: number; err?: { message?: string } };
+    });
+    expect(logged.err?.message).toContain('500');
   });
 
   it('defers, then explains a useapi.net failure with what to do', async () => {
