@@ -89,6 +89,18 @@ describe('credit alerts through Discord', () => {
     expect(stack.discord.channelMessages(OTHER_CHANNEL.id)).toHaveLength(1);
   });
 
+  it('/credits-alerts without check_now shows the last check and asks useapi.net nothing', async () => {
+    stack = await alertStack();
+    await waitFor(() => savedState(stack!, 'alerts'), 'the first check to finish');
+    const reads = stack.useapi.requestsTo('GET', '/v2/pixverse/features').length;
+    for (const options of [[], [{ name: 'check_now', type: 5, value: false }]]) {
+      const text = visibleText(await stack.command('credits-alerts', options, { permissions: ADMIN }).finalMessage());
+      expect(text).toContain('`low@example.com` · 20 credits · plan `Pro` · ⚠️ low (alerted)');
+      expect(text).not.toContain('Check run now');
+    }
+    expect(stack.useapi.requestsTo('GET', '/v2/pixverse/features')).toHaveLength(reads);
+  });
+
   it('an alert Discord refuses for good is dropped, logged once, and check_now says so instead of "nothing new"', async () => {
     stack = await alertStack({ CHECK_INTERVAL: 'off' });
     stack.discord.addRestFault({
