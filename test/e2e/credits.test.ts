@@ -387,6 +387,23 @@ describe('/credits end to end', () => {
     expect(visibleText(every)).not.toContain('b@example.com');
   });
 
+  it('an account added since the list was read more than 5 s ago is found, though the list is still cached', async () => {
+    stack = await startStack(); // the start-up check reads the list; it stays cached for USEAPI_CACHE_TTL (30 s)
+    stack.useapi.setAccounts([{ email: 'team@example.com' }, { email: 'new@example.com' }]);
+    const lists = stack.useapi.requestsTo('GET', '/v2/pixverse/accounts').length;
+    // Six seconds on: the cached list is no longer current enough to say an email is not an account.
+    const now = performance.now.bind(performance);
+    vi.spyOn(performance, 'now').mockImplementation(() => now() + 6_000);
+    try {
+      const handle = stack.command('credits', [{ name: 'email', type: 3, value: 'new@example.com' }]);
+      expect(visibleText(await handle.finalMessage())).toContain('`new@example.com`');
+      await vi.waitFor(() => expect(outcomeOf(stack!, handle.id)).toBe('ok'));
+      expect(stack.useapi.requestsTo('GET', '/v2/pixverse/accounts')).toHaveLength(lists + 1);
+    } finally {
+      vi.restoreAllMocks();
+    }
+  });
+
   it('coalesces a burst of identical requests into one upstream call', async () => {
     stack = await startStack();
     stack.useapi.latencyMs = 100;
