@@ -72,12 +72,17 @@ function zoneOffset(read: WallClockReader, at: number): number {
 /**
  * The instant the zone's clocks show this date and hour. Date.UTC carries an hour past 23 or a day past
  * the month's end into the next, so callers may step by adding to them. The second guess settles a
- * daylight-saving change between the first guess and the answer.
+ * daylight-saving change between the first guess and the answer. A time the clocks skip (Chile's
+ * midnight turned to 01:00) has no instant: the one where the clocks resume stands for it, so a day
+ * that begins at 01:00 is still labelled with its own date.
  */
 function instantOf(read: WallClockReader, year: number, month: number, day: number, hour: number): number {
   const asUtc = Date.UTC(year, month - 1, day, hour);
   const guess = asUtc - zoneOffset(read, asUtc);
-  return asUtc - zoneOffset(read, guess);
+  const instant = asUtc - zoneOffset(read, guess);
+  // The same instant again, unless the time was skipped: then the offsets either side of the change give
+  // an instant on each side of it, and the later one is where the clocks resume.
+  return Math.max(instant, asUtc - zoneOffset(read, instant));
 }
 
 /** The first round step that keeps the ticks to MAX_TICKS; a span no round step fits gets a plain one. */
