@@ -1,25 +1,20 @@
-import { createCanvas, GlobalFonts, loadImage } from '@napi-rs/canvas';
+import { createCanvas, loadImage } from '@napi-rs/canvas';
 import { Chart } from 'chart.js';
 import fc from 'fast-check';
-import { createRequire } from 'node:module';
-import { describe, expect, it } from 'vitest';
-import {
-  cutToWidth,
-  downsample,
-  drawCreditChart,
-  IMAGE_HEIGHT,
-  IMAGE_WIDTH,
-  REFILL_COLOR,
-  renderCreditChart,
-  SERIES_COLORS,
-  TOTAL_COLOR,
-  valueAxis,
-  type ChartPoint,
-  type CreditChartInput,
-  type PixelBox,
-} from '../src/presentation/chart.js';
-import { timeTicks } from '../src/presentation/chart-time.js';
-import { CHART_FONT_FAMILY, registerChartFonts } from '../src/presentation/fonts.js';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import type * as ChartModule from '../src/presentation/chart.js';
+import type { ChartPoint, CreditChartInput, PixelBox } from '../src/presentation/chart.js';
+
+/**
+ * The module is imported afresh before each test: its constants (the image size, the colours, the step
+ * factors) are evaluated when it loads, and the mutation run only counts a test as reaching them if the
+ * module loads during that test (see chart-golden.test.ts).
+ */
+let chart: typeof ChartModule;
+beforeEach(async () => {
+  vi.resetModules();
+  chart = await import('../src/presentation/chart.js');
+});
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -106,7 +101,7 @@ function xOf(box: PixelBox, at: number, from = FROM, to = TO): number {
 }
 
 async function render(input: CreditChartInput): Promise<{ pixels: Pixels; box: PixelBox }> {
-  const { png, plotArea } = await drawCreditChart(input);
+  const { png, plotArea } = await chart.drawCreditChart(input);
   return { pixels: await decode(png), box: plotArea };
 }
 
@@ -114,12 +109,12 @@ async function render(input: CreditChartInput): Promise<{ pixels: Pixels; box: P
 
 describe('renderCreditChart: the PNG', () => {
   it('is a PNG of the documented size', async () => {
-    const png = await renderCreditChart(chartInput());
+    const png = await chart.renderCreditChart(chartInput());
     expect(png.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
     expect(png.subarray(12, 16).toString('latin1')).toBe('IHDR');
-    expect(png.readUInt32BE(16)).toBe(IMAGE_WIDTH);
-    expect(png.readUInt32BE(20)).toBe(IMAGE_HEIGHT);
-    expect([IMAGE_WIDTH, IMAGE_HEIGHT]).toEqual([1100, 600]);
+    expect(png.readUInt32BE(16)).toBe(chart.IMAGE_WIDTH);
+    expect(png.readUInt32BE(20)).toBe(chart.IMAGE_HEIGHT);
+    expect([chart.IMAGE_WIDTH, chart.IMAGE_HEIGHT]).toEqual([1100, 600]);
   });
 
   it('gives the same bytes for the same input', async () => {
@@ -131,13 +126,13 @@ describe('renderCreditChart: the PNG', () => {
       total: flat(3_000),
       refills: [{ at: FROM + 3 * DAY, label: 'daily refill +50' }],
     });
-    const first = await renderCreditChart(input);
-    const second = await renderCreditChart(input);
+    const first = await chart.renderCreditChart(input);
+    const second = await chart.renderCreditChart(input);
     expect(first.equals(second)).toBe(true);
     // Two commands at once share nothing but the registered font.
-    const [third, other] = await Promise.all([renderCreditChart(input), renderCreditChart(chartInput())]);
+    const [third, other] = await Promise.all([chart.renderCreditChart(input), chart.renderCreditChart(chartInput())]);
     expect(third.equals(first)).toBe(true);
-    expect(other.equals(await renderCreditChart(chartInput()))).toBe(true);
+    expect(other.equals(await chart.renderCreditChart(chartInput()))).toBe(true);
   });
 
   it('labels its time axis in the given time zone, and in UTC for a zone Intl does not know', async () => {
@@ -147,12 +142,12 @@ describe('renderCreditChart: the PNG', () => {
     const axisStrip = (pixels: Pixels, box: PixelBox) => pixels.data.subarray(Math.ceil(box.bottom + 4) * pixels.width * 4);
     expect(Buffer.from(axisStrip(utc.pixels, utc.box)).equals(Buffer.from(axisStrip(india.pixels, india.box)))).toBe(false);
 
-    const unknown = await renderCreditChart(chartInput({ timeZone: 'Not/A_Zone' }));
-    expect(unknown.equals(await renderCreditChart(chartInput({ timeZone: 'UTC' })))).toBe(true);
+    const unknown = await chart.renderCreditChart(chartInput({ timeZone: 'Not/A_Zone' }));
+    expect(unknown.equals(await chart.renderCreditChart(chartInput({ timeZone: 'UTC' })))).toBe(true);
   });
 
   it('leaves no Chart.js instance behind', async () => {
-    await renderCreditChart(chartInput());
+    await chart.renderCreditChart(chartInput());
     expect(Object.keys(Chart.instances)).toHaveLength(0);
   });
 });
@@ -163,14 +158,14 @@ describe('renderCreditChart: what the pixels show', () => {
     const { pixels, box } = await render(
       chartInput({ series: values.map((credits, i) => ({ label: `a${i}@example.com`, points: flat(credits) })) }),
     );
-    const axisMax = valueAxis(4_000).max;
+    const axisMax = chart.valueAxis(4_000).max;
     for (const [i, credits] of values.entries()) {
       for (const share of [0.2, 0.5, 0.8]) {
         const x = box.left + share * (box.right - box.left);
-        expect(showsAt(pixels, box, x, credits, axisMax, SERIES_COLORS[i]!), `account ${i} at ${share}`).toBe(true);
+        expect(showsAt(pixels, box, x, credits, axisMax, chart.SERIES_COLORS[i]!), `account ${i} at ${share}`).toBe(true);
       }
     }
-    expect(columnsWith(pixels, box, SERIES_COLORS[3])).toEqual([]);
+    expect(columnsWith(pixels, box, chart.SERIES_COLORS[3])).toEqual([]);
   });
 
   it('draws the total, in its colour, only when it is given', async () => {
@@ -180,10 +175,10 @@ describe('renderCreditChart: what the pixels show', () => {
     ];
     const withTotal = await render(chartInput({ series, total: flat(3_000) }));
     const x = (withTotal.box.left + withTotal.box.right) / 2;
-    expect(showsAt(withTotal.pixels, withTotal.box, x, 3_000, valueAxis(3_000).max, TOTAL_COLOR)).toBe(true);
+    expect(showsAt(withTotal.pixels, withTotal.box, x, 3_000, chart.valueAxis(3_000).max, chart.TOTAL_COLOR)).toBe(true);
 
     const without = await render(chartInput({ series }));
-    expect(columnsWith(without.pixels, without.box, TOTAL_COLOR)).toEqual([]);
+    expect(columnsWith(without.pixels, without.box, chart.TOTAL_COLOR)).toEqual([]);
   });
 
   it('marks each refill at its time on the x axis and nowhere else', async () => {
@@ -192,15 +187,22 @@ describe('renderCreditChart: what the pixels show', () => {
       { at: FROM + 5 * DAY + 6 * HOUR, label: 'package +10,000' },
     ];
     const { pixels, box } = await render(chartInput({ refills }));
-    const columns = columnsWith(pixels, box, REFILL_COLOR);
+    const columns = columnsWith(pixels, box, chart.REFILL_COLOR);
     const expected = refills.map((r) => xOf(box, r.at));
     for (const x of expected) expect(columns.some((c) => Math.abs(c - x) <= 2)).toBe(true);
     for (const c of columns) expect(Math.min(...expected.map((x) => Math.abs(c - x)))).toBeLessThanOrEqual(10);
   });
 
-  it('draws no refill marker without refills, nor for one outside the range', async () => {
-    const { pixels, box } = await render(chartInput({ refills: [{ at: TO + DAY, label: 'later' }] }));
-    expect(columnsWith(pixels, box, REFILL_COLOR)).toEqual([]);
+  it('draws no refill marker without refills, nor for one outside the range, even just outside', async () => {
+    const refills = [
+      { at: FROM - HOUR, label: 'just before' },
+      { at: TO + HOUR, label: 'just after' },
+      { at: TO + DAY, label: 'later' },
+    ];
+    const { pixels } = await render(chartInput({ refills }));
+    // Anywhere in the picture: a marker an hour past the range would stand in the padding beside the plot.
+    const everywhere = { left: 0, top: 0, right: pixels.width, bottom: pixels.height - 1 };
+    expect(columnsWith(pixels, everywhere, chart.REFILL_COLOR)).toEqual([]);
   });
 
   it('shows a jump up at the refill where the data jump', async () => {
@@ -209,8 +211,8 @@ describe('renderCreditChart: what the pixels show', () => {
     const { pixels, box } = await render(
       chartInput({ series: [{ label: 'a@example.com', points }], refills: [{ at: refillAt, label: 'monthly +3,000' }] }),
     );
-    const axisMax = valueAxis(3_500).max;
-    const color = SERIES_COLORS[0];
+    const axisMax = chart.valueAxis(3_500).max;
+    const color = chart.SERIES_COLORS[0];
     expect(showsAt(pixels, box, xOf(box, refillAt - DAY), 500, axisMax, color)).toBe(true);
     expect(showsAt(pixels, box, xOf(box, refillAt + DAY), 3_500, axisMax, color)).toBe(true);
     // The vertical stretch between the two levels is drawn in the refill's column.
@@ -247,14 +249,14 @@ describe('renderCreditChart: edge cases render', () => {
     ['one hour', { from: TO - HOUR }],
     ['ninety days', { from: TO - 90 * DAY }],
   ])('%s', async (_name, overrides) => {
-    const png = await renderCreditChart(chartInput(overrides));
-    expect(png.readUInt32BE(16)).toBe(IMAGE_WIDTH);
-    expect(png.readUInt32BE(20)).toBe(IMAGE_HEIGHT);
+    const png = await chart.renderCreditChart(chartInput(overrides));
+    expect(png.readUInt32BE(16)).toBe(chart.IMAGE_WIDTH);
+    expect(png.readUInt32BE(20)).toBe(chart.IMAGE_HEIGHT);
   });
 
   it('writes a note and draws no line when the period has no readings', async () => {
     const { pixels, box } = await render(chartInput({ series: [{ label: 'a@example.com', points: [] }] }));
-    expect(columnsWith(pixels, box, SERIES_COLORS[0])).toEqual([]);
+    expect(columnsWith(pixels, box, chart.SERIES_COLORS[0])).toEqual([]);
     const middle = (box.top + box.bottom) / 2;
     const band = { left: box.left, right: box.right, top: middle - 12, bottom: middle + 12 };
     // The note is light text on the card: some pixels in the middle band are far brighter than the card.
@@ -270,19 +272,19 @@ describe('renderCreditChart: edge cases render', () => {
   it('shows a single reading as a dot', async () => {
     const at = FROM + 3 * DAY;
     const { pixels, box } = await render(chartInput({ series: [{ label: 'a@example.com', points: [{ at, credits: 1_234 }] }] }));
-    expect(showsAt(pixels, box, xOf(box, at), 1_234, valueAxis(1_234).max, SERIES_COLORS[0])).toBe(true);
+    expect(showsAt(pixels, box, xOf(box, at), 1_234, chart.valueAxis(1_234).max, chart.SERIES_COLORS[0])).toBe(true);
   });
 
   it('draws zero credits on the x axis and a flat line across the plot', async () => {
     const { pixels, box } = await render(chartInput({ series: [{ label: 'a@example.com', points: flat(0) }] }));
-    const columns = columnsWith(pixels, box, SERIES_COLORS[0]);
+    const columns = columnsWith(pixels, box, chart.SERIES_COLORS[0]);
     expect(columns.length).toBeGreaterThan((box.right - box.left) * 0.95);
-    expect(showsAt(pixels, box, (box.left + box.right) / 2, 0, 10, SERIES_COLORS[0])).toBe(true);
+    expect(showsAt(pixels, box, (box.left + box.right) / 2, 0, 10, chart.SERIES_COLORS[0])).toBe(true);
   });
 
   it('draws all ten accounts in ten colours', async () => {
     const { pixels, box } = await render(chartInput({ series: many(10) }));
-    for (const color of SERIES_COLORS) expect(columnsWith(pixels, box, color).length, color).toBeGreaterThan(100);
+    for (const color of chart.SERIES_COLORS) expect(columnsWith(pixels, box, color).length, color).toBeGreaterThan(100);
   });
 
   it('clips readings outside the range at the plot edges, at the right height', async () => {
@@ -293,11 +295,11 @@ describe('renderCreditChart: edge cases render', () => {
       { at: TO + DAY, credits: 1_000 },
     ];
     const { pixels, box } = await render(chartInput({ series: [{ label: 'a@example.com', points }] }));
-    const axisMax = valueAxis(1_000).max;
-    expect(showsAt(pixels, box, box.left + 2, 1_000, axisMax, SERIES_COLORS[0])).toBe(true);
-    expect(showsAt(pixels, box, box.right - 3, 1_000, axisMax, SERIES_COLORS[0])).toBe(true);
+    const axisMax = chart.valueAxis(1_000).max;
+    expect(showsAt(pixels, box, box.left + 2, 1_000, axisMax, chart.SERIES_COLORS[0])).toBe(true);
+    expect(showsAt(pixels, box, box.right - 3, 1_000, axisMax, chart.SERIES_COLORS[0])).toBe(true);
     // Nothing spills outside the plot on either side.
-    const outside = columnsWith(pixels, { ...box, left: 0, right: box.left - 3 }, SERIES_COLORS[0]);
+    const outside = columnsWith(pixels, { ...box, left: 0, right: box.left - 3 }, chart.SERIES_COLORS[0]);
     expect(outside).toEqual([]);
   });
 
@@ -308,40 +310,81 @@ describe('renderCreditChart: edge cases render', () => {
     }));
     points.push({ at: Number.NaN, credits: 100 }, { at: FROM + DAY, credits: Number.POSITIVE_INFINITY });
     const { pixels, box } = await render(chartInput({ series: [{ label: 'a@example.com', points }] }));
-    expect(showsAt(pixels, box, (box.left + box.right) / 2, 0, 10, SERIES_COLORS[0])).toBe(true);
-  });
-});
-
-describe('the shipped font', () => {
-  it('is registered under its own family and measures as Inter, not as a fallback', () => {
-    registerChartFonts();
-    registerChartFonts(); // idempotent
-    expect(GlobalFonts.has(CHART_FONT_FAMILY)).toBe(true);
-    const shipped = (subset: string) =>
-      createRequire(import.meta.url).resolve(`@fontsource/inter/files/inter-${subset}-400-normal.woff2`);
-    expect(GlobalFonts.registerFromPath(shipped('latin'), 'InterLatinProbe')).not.toBeNull();
-    expect(GlobalFonts.registerFromPath(shipped('cyrillic'), 'InterCyrillicProbe')).not.toBeNull();
-
-    const ctx = createCanvas(10, 10).getContext('2d');
-    const width = (family: string, text: string): number => {
-      ctx.font = `20px ${family}`;
-      return ctx.measureText(text).width;
-    };
-    const latin = 'Spendable credits 12,450 · Mar 8';
-    expect(width(CHART_FONT_FAMILY, latin)).toBeCloseTo(width('InterLatinProbe', latin), 6);
-    expect(Math.abs(width(CHART_FONT_FAMILY, latin) - width('NoSuchFamilyAnywhere', latin))).toBeGreaterThan(1);
-    // Labels come from outside: a Cyrillic name is drawn in Inter too, not in whatever the system has.
-    const cyrillic = 'Жанна Щукина';
-    expect(width(CHART_FONT_FAMILY, cyrillic)).toBeCloseTo(width('InterCyrillicProbe', cyrillic), 6);
-  });
-
-  it('is the family Chart.js falls back to for every text it draws', async () => {
-    await renderCreditChart(chartInput());
-    expect(Chart.defaults.font.family).toBe(CHART_FONT_FAMILY);
+    expect(showsAt(pixels, box, (box.left + box.right) / 2, 0, 10, chart.SERIES_COLORS[0])).toBe(true);
   });
 });
 
 // ---------------------------------------------------------------------------------------------------
+
+describe('drawCreditChart: the range and the readings it takes', () => {
+  /** Pixels differing by more than a few levels: 0 when two inputs draw the same picture. */
+  async function pixelsApart(a: CreditChartInput, b: CreditChartInput): Promise<number> {
+    const [first, second] = await Promise.all([render(a), render(b)]);
+    let apart = 0;
+    for (let i = 0; i < first.pixels.data.length; i += 1)
+      if (Math.abs(first.pixels.data[i]! - second.pixels.data[i]!) > 8) apart += 1;
+    return apart;
+  }
+
+  /** Readings that go down and up, so a wrong order or a dropped reading shows. */
+  const wavy = (from = FROM, to = TO) => flat(0, from, to).map((p, i) => ({ at: p.at, credits: 2_000 + ((i * 37) % 23) * 50 }));
+
+  it('makes a reversed or empty range the day that ends where it ends, and a range with no end the day after its start', async () => {
+    const series = [{ label: 'a@example.com', points: wavy(FROM - 2 * DAY, TO) }];
+    const same = async (a: Partial<CreditChartInput>, b: Partial<CreditChartInput>) =>
+      (await chart.renderCreditChart(chartInput({ series, ...a }))).equals(
+        await chart.renderCreditChart(chartInput({ series, ...b })),
+      );
+    expect(await same({ from: TO, to: FROM }, { from: FROM - DAY, to: FROM })).toBe(true);
+    expect(await same({ from: TO, to: TO }, { from: TO - DAY, to: TO })).toBe(true);
+    expect(await same({ from: FROM, to: Number.NaN }, { from: FROM, to: FROM + DAY })).toBe(true);
+  });
+
+  it('takes a range up to a day before the last instant Date can hold, and none past it', async () => {
+    const last = 8.64e15 - DAY;
+    const from = last - 3 * DAY;
+    // In New York that instant is not a midnight, so a millisecond less changes no tick and no date.
+    const input = (to: number) =>
+      chartInput({ from, to, series: [{ label: 'a@example.com', points: wavy(from, last) }], timeZone: 'America/New_York' });
+    // Ending at that instant is kept: the same picture as ending a millisecond before it.
+    expect(await pixelsApart(input(last), input(last - 1))).toBe(0);
+    // Ending at Date's own limit is not: the day after `from` instead.
+    expect((await chart.renderCreditChart(input(8.64e15))).equals(await chart.renderCreditChart(input(from + DAY)))).toBe(true);
+  });
+
+  it('draws readings handed over in any order as if they came sorted', async () => {
+    const points = wavy();
+    const sorted = await chart.renderCreditChart(chartInput({ series: [{ label: 'a@example.com', points }] }));
+    const reversed = await chart.renderCreditChart(
+      chartInput({ series: [{ label: 'a@example.com', points: [...points].reverse() }] }),
+    );
+    expect(reversed.equals(sorted)).toBe(true);
+  });
+
+  it('counts a reading exactly at the start or the end of the range as inside it', async () => {
+    // The highest reading sits on the edge: left out, the axis would end near 1,000 and cut it off.
+    const atStart = [
+      { at: FROM, credits: 9_000 },
+      { at: FROM + DAY, credits: 1_000 },
+    ];
+    const atEnd = [
+      { at: TO - DAY, credits: 1_000 },
+      { at: TO, credits: 9_000 },
+    ];
+    const input = (points: ChartPoint[], from: number, to: number) =>
+      chartInput({ from, to, series: [{ label: 'a@example.com', points }] });
+    expect(await pixelsApart(input(atStart, FROM, TO), input(atStart, FROM - 1, TO))).toBe(0);
+    expect(await pixelsApart(input(atEnd, FROM, TO), input(atEnd, FROM, TO + 1))).toBe(0);
+  });
+
+  it('uses the readings beyond the range only to lead the line in and out: they do not stretch the axis', async () => {
+    const inside = wavy();
+    const edges = [{ at: FROM - HOUR, credits: 2_000 }, ...inside, { at: TO + HOUR, credits: 2_000 }];
+    const far = [{ at: FROM - DAY, credits: 50_000 }, ...edges, { at: TO + DAY, credits: 50_000 }];
+    const input = (points: ChartPoint[]) => chartInput({ series: [{ label: 'a@example.com', points }] });
+    expect(await pixelsApart(input(far), input(edges))).toBe(0);
+  });
+});
 
 describe('downsample', () => {
   const column = (at: number, from: number, to: number, columns: number) =>
@@ -349,12 +392,12 @@ describe('downsample', () => {
 
   it('keeps the first, lowest, highest and last reading of a column, in time order', () => {
     const points = [5, 9, 1, 7, 3, 6].map((credits, i) => ({ at: i, credits }));
-    expect(downsample(points, 0, 6, 1).map((p) => p.credits)).toEqual([5, 9, 1, 6]);
+    expect(chart.downsample(points, 0, 6, 1).map((p) => p.credits)).toEqual([5, 9, 1, 6]);
   });
 
   it('keeps a spike that lasts one reading', () => {
     const points = Array.from({ length: 1_000 }, (_, i) => ({ at: i, credits: i === 503 ? 9_999 : 100 }));
-    const kept = downsample(points, 0, 1_000, 10);
+    const kept = chart.downsample(points, 0, 1_000, 10);
     expect(kept.some((p) => p.credits === 9_999)).toBe(true);
     expect(kept.length).toBeLessThanOrEqual(40);
   });
@@ -365,7 +408,7 @@ describe('downsample', () => {
       at: i * 15 * 60_000,
       credits: i < 96 * 2 ? 5_000 - i * 10 : 20_000 - i * 10,
     }));
-    const kept = downsample(points, 0, 3 * DAY, 7);
+    const kept = chart.downsample(points, 0, 3 * DAY, 7);
     const before = points[96 * 2 - 1]!;
     const after = points[96 * 2]!;
     const at = kept.indexOf(before);
@@ -375,15 +418,21 @@ describe('downsample', () => {
 
   it('keeps the first and last reading, and returns nothing for nothing', () => {
     const points = Array.from({ length: 500 }, (_, i) => ({ at: i, credits: (i * 37) % 101 }));
-    const kept = downsample(points, 0, 499, 3);
+    const kept = chart.downsample(points, 0, 499, 3);
     expect(kept[0]).toBe(points[0]);
     expect(kept[kept.length - 1]).toBe(points[499]);
-    expect(downsample([], 0, 1, 100)).toEqual([]);
+    expect(chart.downsample([], 0, 1, 100)).toEqual([]);
+  });
+
+  it('counts a reading exactly at `to` in the last column, not in one of its own', () => {
+    const points = [5, 3, 7, 4, 6].map((credits, i) => ({ at: i * 2.5, credits }));
+    // One column: its first, lowest, highest and last; the last is the reading at `to`.
+    expect(chart.downsample(points, 0, 10, 1).map((p) => p.credits)).toEqual([5, 3, 7, 6]);
   });
 
   it('keeps everything when there are fewer readings than columns', () => {
     const points = Array.from({ length: 50 }, (_, i) => ({ at: i * 10, credits: i }));
-    expect(downsample(points, 0, 500, 1_000)).toEqual(points);
+    expect(chart.downsample(points, 0, 500, 1_000)).toEqual(points);
   });
 
   const sortedPoints = fc
@@ -395,7 +444,7 @@ describe('downsample', () => {
   it('keeps, per column, at most four readings: the first, the last and the extremes', () => {
     fc.assert(
       fc.property(sortedPoints, fc.integer({ min: 1, max: 60 }), (points, columns) => {
-        const kept = downsample(points, 0, 10_000, columns);
+        const kept = chart.downsample(points, 0, 10_000, columns);
         // A subsequence of the input, in order.
         let cursor = 0;
         for (const p of kept) {
@@ -431,47 +480,9 @@ describe('downsample', () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 200 }), fc.integer({ min: 1, max: 5_000 }), (columns, count) => {
         const points = Array.from({ length: count }, (_, i) => ({ at: i, credits: (i * 7_919) % 1_009 }));
-        expect(downsample(points, 0, count, columns).length).toBeLessThanOrEqual(4 * columns);
+        expect(chart.downsample(points, 0, count, columns).length).toBeLessThanOrEqual(4 * columns);
       }),
     );
-  });
-});
-
-describe('timeTicks', () => {
-  it('labels midnights with dates for a week', () => {
-    const from = Date.UTC(2025, 2, 1, 15);
-    const ticks = timeTicks({ from, to: from + 7 * DAY }, 'UTC');
-    expect(ticks.map((t) => t.label)).toEqual(['Mar 2', 'Mar 3', 'Mar 4', 'Mar 5', 'Mar 6', 'Mar 7', 'Mar 8']);
-    expect(ticks.every((t) => t.value % DAY === 0)).toBe(true);
-  });
-
-  it('labels hours for a day, and the midnight with its date', () => {
-    const from = Date.UTC(2025, 2, 1, 13, 20);
-    const ticks = timeTicks({ from, to: from + DAY }, 'UTC');
-    expect(ticks.map((t) => t.label)).toEqual(['15:00', '18:00', '21:00', 'Mar 2', '03:00', '06:00', '09:00', '12:00']);
-  });
-
-  it('puts ticks on the zone’s own midnights', () => {
-    const from = Date.UTC(2025, 2, 1);
-    const ticks = timeTicks({ from, to: from + 7 * DAY }, 'Asia/Kolkata');
-    // Midnight in India (UTC+5:30) is 18:30 UTC the day before.
-    expect(ticks.every((t) => new Date(t.value).toISOString().endsWith('T18:30:00.000Z'))).toBe(true);
-    expect(ticks[0]!.label).toBe('Mar 2');
-  });
-
-  it('follows a daylight-saving change', () => {
-    const from = Date.UTC(2025, 2, 28);
-    const ticks = timeTicks({ from, to: from + 4 * DAY }, 'Europe/Berlin');
-    const utcHours = ticks.map((t) => new Date(t.value).getUTCHours());
-    // Berlin is UTC+1 until 30 March 2025, then UTC+2: midnight moves from 23:00 to 22:00 UTC.
-    expect(ticks.map((t) => t.label)).toEqual(['Mar 29', 'Mar 30', 'Mar 31', 'Apr 1']);
-    expect(utcHours).toEqual([23, 23, 22, 22]);
-  });
-
-  it('keeps to about eight ticks over ninety days', () => {
-    const ticks = timeTicks({ from: TO - 90 * DAY, to: TO }, 'UTC');
-    expect(ticks.length).toBeGreaterThanOrEqual(4);
-    expect(ticks.length).toBeLessThanOrEqual(9);
   });
 });
 
@@ -482,13 +493,13 @@ describe('valueAxis', () => {
     [1_234, { max: 1_500, step: 500 }],
     [1e9, { max: 1.25e9, step: 2.5e8 }],
   ])('%d credits → %o', (highest, axis) => {
-    expect(valueAxis(highest)).toEqual(axis);
+    expect(chart.valueAxis(highest)).toEqual(axis);
   });
 
   it('always reaches above the highest reading in at most five whole steps', () => {
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 2_000_000_000 }), (highest) => {
-        const { max, step } = valueAxis(highest);
+        const { max, step } = chart.valueAxis(highest);
         expect(max).toBeGreaterThanOrEqual(highest);
         expect(Number.isInteger(step)).toBe(true);
         expect(max / step).toBeLessThanOrEqual(5);
@@ -502,30 +513,43 @@ describe('cutToWidth', () => {
   const oneA = (text: string): number => Array.from(text).length;
 
   it('leaves text that fits alone', () => {
-    expect(cutToWidth('one@example.com', 40, oneA)).toBe('one@example.com');
+    expect(chart.cutToWidth('one@example.com', 40, oneA)).toBe('one@example.com');
   });
 
   it('drops an email’s domain before anything else', () => {
-    expect(cutToWidth('team.pixverse.render02@outlook.com', 25, oneA)).toBe('team.pixverse.render02@…');
+    expect(chart.cutToWidth('team.pixverse.render02@outlook.com', 25, oneA)).toBe('team.pixverse.render02@…');
   });
 
   it('cuts a long name in its middle, keeping the start and the end that tell accounts apart', () => {
-    const cut = cutToWidth(`team.pixverse.${'x'.repeat(180)}.account01@gmail.com`, 24, oneA);
+    const cut = chart.cutToWidth(`team.pixverse.${'x'.repeat(180)}.account01@gmail.com`, 24, oneA);
     expect(cut).toBe('team.pixver….account01@…');
   });
 
   it('cuts plain text in its middle', () => {
-    expect(cutToWidth('abcdefghijklmnopqrstuvwxyz', 9, oneA)).toBe('abcd…wxyz');
+    expect(chart.cutToWidth('abcdefghijklmnopqrstuvwxyz', 9, oneA)).toBe('abcd…wxyz');
   });
 
   it('removes control and direction characters, which would draw as boxes or reorder the text', () => {
-    expect(cutToWidth('a\nb\u202Ec\u0000d\u200B', 40, oneA)).toBe('a bc d');
+    expect(chart.cutToWidth('a\nb\u202Ec\u0000d\u200B', 40, oneA)).toBe('a bc d');
+  });
+
+  it('trims the text and makes each run of spaces and line breaks one space', () => {
+    expect(chart.cutToWidth('  one \t\n two\u2028three  ', 40, oneA)).toBe('one two three');
+  });
+
+  it('cuts a name that starts with its only @ as plain text, not as an email without a local part', () => {
+    expect(chart.cutToWidth('@abcdefghijklmnop', 9, oneA)).toBe('@abc…mnop');
+  });
+
+  it('gives just "…" when not even that with the @ fits', () => {
+    expect(chart.cutToWidth('abcdef@example.com', 2, oneA)).toBe('…');
+    expect(chart.cutToWidth('abcdef', 0, oneA)).toBe('…');
   });
 
   it('never returns more than fits', () => {
     fc.assert(
       fc.property(fc.string({ maxLength: 300 }), fc.integer({ min: 1, max: 120 }), (text, max) => {
-        expect(oneA(cutToWidth(text, max, oneA))).toBeLessThanOrEqual(max);
+        expect(oneA(chart.cutToWidth(text, max, oneA))).toBeLessThanOrEqual(max);
       }),
     );
   });
