@@ -17,13 +17,14 @@
  * colours, the legend styles, the note) are evaluated when the module loads, and the mutation run only
  * counts a test as reaching them if the module loads during that test.
  */
-import { createCanvas, loadImage } from '@napi-rs/canvas';
+import { createCanvas } from '@napi-rs/canvas';
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type * as ChartModule from '../src/presentation/chart.js';
 import type { ChartPoint, ChartRefill, CreditChartInput } from '../src/presentation/chart.js';
+import { decode, type Pixels } from './png-pixels.js';
 
 let chart: typeof ChartModule;
 beforeEach(async () => {
@@ -47,20 +48,6 @@ const ALLOWED_PIXELS = 30;
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
-
-interface Pixels {
-  width: number;
-  height: number;
-  data: Uint8ClampedArray;
-}
-
-async function decode(png: Buffer): Promise<Pixels> {
-  const image = await loadImage(png);
-  const ctx = createCanvas(image.width, image.height).getContext('2d');
-  ctx.drawImage(image, 0, 0);
-  const { data, width, height } = ctx.getImageData(0, 0, image.width, image.height);
-  return { data, width, height };
-}
 
 function differs(a: Uint8ClampedArray, b: Uint8ClampedArray, i: number): boolean {
   for (let c = 0; c < 4; c += 1) if (Math.abs(a[i + c]! - b[i + c]!) > CHANNEL_TOLERANCE) return true;

@@ -1,9 +1,9 @@
-import { createCanvas, loadImage } from '@napi-rs/canvas';
 import { Chart } from 'chart.js';
 import fc from 'fast-check';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type * as ChartModule from '../src/presentation/chart.js';
 import type { ChartPoint, CreditChartInput, PixelBox } from '../src/presentation/chart.js';
+import { decode, type Pixels } from './png-pixels.js';
 
 /**
  * The module is imported afresh before each test: its constants (the image size, the colours, the step
@@ -42,21 +42,6 @@ function chartInput(overrides: Partial<CreditChartInput> = {}): CreditChartInput
 // ---------------------------------------------------------------------------------------------------
 // Pixel helpers: decode the PNG as a viewer would and look for exact colours
 // ---------------------------------------------------------------------------------------------------
-
-interface Pixels {
-  width: number;
-  height: number;
-  data: Uint8ClampedArray;
-}
-
-async function decode(png: Buffer): Promise<Pixels> {
-  const image = await loadImage(png);
-  const canvas = createCanvas(image.width, image.height);
-  const ctx = canvas.getContext('2d');
-  ctx.drawImage(image, 0, 0);
-  const { data, width, height } = ctx.getImageData(0, 0, image.width, image.height);
-  return { data, width, height };
-}
 
 function rgb(hex: string): [number, number, number] {
   const value = Number.parseInt(hex.slice(1), 16);
