@@ -1,6 +1,6 @@
-// Writes docs/mutation-survivors.md from Stryker's JSON reports (by default reports/mutation/mutation.json; name
-// several when the run was split by --mutate): the score of each file and every mutant that no test killed, with
-// the line it changed, so the judgement in docs/mutation.md can point at them. Run after `npm run test:mutation`.
+// Writes docs/mutation-survivors.md from Stryker's JSON report (reports/mutation/mutation.json): the score of each
+// file and every mutant that no test killed, with the line it changed, so the judgement in docs/mutation.md can
+// point at them. npm runs it after `npm run test:mutation` (posttest:mutation), which leaves arguments to Stryker.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { z } from 'zod';
 
@@ -26,13 +26,8 @@ const reportSchema = z.object({
 const KILLED = new Set(['Killed', 'Timeout']);
 const SURVIVED = new Set(['Survived', 'NoCoverage']);
 
-const paths = process.argv.slice(2);
-const files = Object.assign(
-  {},
-  ...(paths.length > 0 ? paths : ['reports/mutation/mutation.json']).map(
-    (path) => reportSchema.parse(JSON.parse(readFileSync(path, 'utf8'))).files,
-  ),
-) as z.infer<typeof reportSchema>['files'];
+// One report: with Stryker's incremental file, a run limited by --mutate still reports every file.
+const { files } = reportSchema.parse(JSON.parse(readFileSync('reports/mutation/mutation.json', 'utf8')));
 
 interface Tally {
   killed: number;
@@ -63,10 +58,7 @@ for (const [file, { source, mutants }] of Object.entries(files).sort(([a], [b]) 
     } else if (mutant.status === 'Ignored') tally.ignored += 1;
     else tally.errors += 1;
   }
-  total.killed += tally.killed;
-  total.survived += tally.survived;
-  total.ignored += tally.ignored;
-  total.errors += tally.errors;
+  for (const key of Object.keys(total) as (keyof Tally)[]) total[key] += tally[key];
   rows.push(`| ${file} | ${tally.killed} | ${tally.survived} | ${tally.ignored} | ${percent(tally)} |`);
   if (fileSurvivors.length > 0)
     survivors.push(`### ${file}`, '', '| line | mutator | was | became |', '| --- | --- | --- | --- |', ...fileSurvivors, '');
