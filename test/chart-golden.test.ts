@@ -24,6 +24,8 @@ import { join } from 'node:path';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type * as ChartModule from '../src/presentation/chart.js';
 import type { ChartPoint, ChartRefill, CreditChartInput } from '../src/presentation/chart.js';
+import type { Refill } from '../src/history/usage.js';
+import { refillLabel } from '../src/presentation/history.js';
 import { decode, type Pixels } from './png-pixels.js';
 
 let chart: typeof ChartModule;
@@ -114,8 +116,8 @@ interface Account {
   start: number;
   /** Credits used per hour at a given hour of the day (UTC). */
   perHour: (hourOfDay: number) => number;
-  /** Credits added at these instants. */
-  refills?: { at: number; amount: number }[];
+  /** Credits added at these instants, to this bucket. */
+  refills?: Pick<Refill, 'at' | 'amount' | 'bucket'>[];
 }
 
 /** A reading every `every` ms from `first` to `last`, spending by the hour and refilled as told. */
@@ -136,6 +138,11 @@ function readings(account: Account, first: number, last: number, every: number):
 /** Busier in the (UTC) working day. */
 const officeHours = (base: number) => (hour: number) => (hour >= 8 && hour < 18 ? base * 2.5 : base * 0.6);
 
+/** The markers the bot draws for these accounts' refills, labelled as /credits-history labels them. */
+function markersOf(accounts: readonly Account[]): ChartRefill[] {
+  return accounts.flatMap((account) => (account.refills ?? []).map((refill) => ({ at: refill.at, label: refillLabel(refill) })));
+}
+
 function sumOf(series: readonly ChartPoint[][]): ChartPoint[] {
   return series[0]!.map((p, i) => ({ at: p.at, credits: series.reduce((sum, s) => sum + s[i]!.credits, 0) }));
 }
@@ -154,29 +161,22 @@ describe('the credit chart looks as it did', () => {
     // the second row is taken, so it has none (its line and marker stay).
     const crowdedAt = Date.UTC(2025, 2, 28, 20);
     const monthlyAt = to - 3 * HOUR; // near the right edge: its label ends at its line
-    const refills: ChartRefill[] = [
-      { at: packageAt, label: 'package +5,000' },
-      { at: secondPackageAt, label: 'package +2,000' },
-      { at: crowdedAt, label: 'package +1,000' },
-      { at: repeatAt, label: 'package +5,000' },
-      { at: monthlyAt, label: 'monthly refill +15,000' },
-    ];
     const account: Account = {
       start: 9_000,
       perHour: officeHours(70),
       refills: [
-        { at: packageAt, amount: 5_000 },
-        { at: secondPackageAt, amount: 2_000 },
-        { at: crowdedAt, amount: 1_000 },
-        { at: repeatAt, amount: 5_000 },
-        { at: monthlyAt, amount: 15_000 },
+        { at: packageAt, amount: 5_000, bucket: 'package' },
+        { at: secondPackageAt, amount: 2_000, bucket: 'package' },
+        { at: crowdedAt, amount: 1_000, bucket: 'package' },
+        { at: repeatAt, amount: 5_000, bucket: 'package' },
+        { at: monthlyAt, amount: 15_000, bucket: 'monthly' },
       ],
     };
     await expectReference('one-account-week', {
       from,
       to,
       series: [{ label: 'studio@example.com', points: readings(account, from - 2 * HOUR, to, 30 * MINUTE) }],
-      refills,
+      refills: markersOf([account]),
       timeZone: 'Europe/Berlin',
     });
   });
@@ -192,13 +192,13 @@ describe('the credit chart looks as it did', () => {
       start: 12_000,
       perHour: officeHours(90),
       refills: [
-        { at: packageAt, amount: 2_500 },
-        { at: to, amount: 15_000 },
+        { at: packageAt, amount: 2_500, bucket: 'package' },
+        { at: to, amount: 15_000, bucket: 'monthly' },
       ],
     };
     const nightShift: Account = { start: 8_000, perHour: (hour) => (hour < 8 || hour >= 20 ? 150 : 20) };
     const renderFarm: Account = { start: 4_500, perHour: () => 30 };
-    const qa: Account = { start: 200, perHour: () => 10, refills: [{ at: from, amount: 1_000 }] };
+    const qa: Account = { start: 200, perHour: () => 10, refills: [{ at: from, amount: 1_000, bucket: 'package' }] };
     const grid = [studio, nightShift, renderFarm, qa].map((account) => readings(account, first, to, 15 * MINUTE));
     const sandboxLast = 2_000;
     const total = sumOf(grid).map((p) => ({ at: p.at, credits: p.credits + sandboxLast }));
@@ -272,24 +272,25 @@ describe('the credit chart looks as it did', () => {
     const christmas = Date.UTC(2024, 11, 24, 15);
     const newYear = Date.UTC(2024, 11, 31, 15);
     // The three accounts' daily refills come within a minute of one another: one marker, "×3".
-    const daily = (offset: number) => midnights.map((at) => ({ at: at + offset, amount: 60 }));
+    const daily = (offset: number) => midnights.map((at) => ({ at: at + offset, amount: 60, bucket: 'daily' as const }));
     const accounts: Account[] = [
-      { start: 9_000, perHour: () => 15, refills: [...daily(0), { at: christmas, amount: 15_000 }] },
-      { start: 14_000, perHour: () => 25, refills: [...daily(20_000), { at: christmas + 20_000, amount: 15_000 }] },
+      { start: 9_000, perHour: () => 15, refills: [...daily(0), { at: christmas, amount: 15_000, bucket: 'monthly' }] },
+      {
+        start: 14_000,
+        perHour: () => 25,
+        refills: [...daily(20_000), { at: christmas + 20_000, amount: 15_000, bucket: 'monthly' }],
+      },
       {
         start: 5_000,
         perHour: () => 10,
-        refills: [...daily(40_000), { at: christmas + 40_000, amount: 10_000 }, { at: newYear + 40_000, amount: 15_000 }],
+        refills: [
+          ...daily(40_000),
+          { at: christmas + 40_000, amount: 10_000, bucket: 'package' },
+          { at: newYear + 40_000, amount: 15_000, bucket: 'monthly' },
+        ],
       },
     ];
     const grid = accounts.map((account) => readings(account, from - DAY, to, 2 * HOUR));
-    const refills: ChartRefill[] = [
-      ...[0, 20_000, 40_000].flatMap((offset) => daily(offset).map(({ at }) => ({ at, label: 'daily refill +60' }))),
-      { at: christmas, label: 'monthly refill +15,000' },
-      { at: christmas + 20_000, label: 'monthly refill +15,000' },
-      { at: christmas + 40_000, label: 'package +10,000' },
-      { at: newYear + 40_000, label: 'monthly refill +15,000' },
-    ];
     await expectReference('thirty-days-daily-refills', {
       from,
       to,
@@ -299,7 +300,7 @@ describe('the credit chart looks as it did', () => {
       })),
       // Three accounts and the total: four lines, still the roomy legend.
       total: sumOf(grid),
-      refills,
+      refills: markersOf(accounts),
       timeZone: 'Asia/Tokyo',
     });
   });
@@ -308,12 +309,16 @@ describe('the credit chart looks as it did', () => {
     const from = Date.UTC(2025, 4, 1, 12);
     const to = from + 14 * DAY;
     const refillsAt = Array.from({ length: 12 }, (_, i) => Date.UTC(2025, 4, 2 + i));
-    const account: Account = { start: 1_500, perHour: () => 2.4, refills: refillsAt.map((at) => ({ at, amount: 60 })) };
+    const account: Account = {
+      start: 1_500,
+      perHour: () => 2.4,
+      refills: refillsAt.map((at) => ({ at, amount: 60, bucket: 'daily' })),
+    };
     await expectReference('twelve-refills', {
       from,
       to,
       series: [{ label: 'quiet@example.com', points: readings(account, from, to, HOUR) }],
-      refills: refillsAt.map((at) => ({ at, label: 'daily refill +60' })),
+      refills: markersOf([account]),
       timeZone: 'UTC',
     });
   });
