@@ -74,6 +74,19 @@ async function waitFor(predicate: () => boolean, timeoutMs = 2_000): Promise<voi
   }
 }
 
+/**
+ * Starts a channel list that useapi.net answers slowly, then registers a channel while it is in flight:
+ * the list's answer is from before the write. Wrapped, so the caller awaits it when it chooses.
+ */
+async function readAcrossAWrite(client: UseapiClient): Promise<{ stale: ReturnType<UseapiClient['channels']> }> {
+  emu.latencyMs = 150;
+  const stale = client.channels();
+  await waitFor(() => emu.requestsTo('GET', V1_PATH).length === 1);
+  emu.latencyMs = 0;
+  await client.registerChannel(registration());
+  return { stale };
+}
+
 beforeEach(async () => {
   emu = await UseapiEmulator.start({ token: TOKEN, accounts: [{ email: 'solo@example.com' }] });
 });
@@ -605,11 +618,7 @@ describe('coalescing and cache', () => {
 
   it('a read that started before a write does not refill the cache with stale data', async () => {
     const client = makeClient({ cacheTtlMs: 60_000 });
-    emu.latencyMs = 150;
-    const stale = client.channels();
-    await waitFor(() => emu.requestsTo('GET', V1_PATH).length === 1);
-    emu.latencyMs = 0;
-    await client.registerChannel(registration());
+    const { stale } = await readAcrossAWrite(client);
     // The early read was answered from the state before the write…
     expect(await stale).toEqual([]);
     // …and must not be what the next read sees.
@@ -620,11 +629,7 @@ describe('coalescing and cache', () => {
 
   it('a read started after a write does not join a read in flight from before it', async () => {
     const client = makeClient({ cacheTtlMs: 60_000 });
-    emu.latencyMs = 150;
-    const stale = client.channels();
-    await waitFor(() => emu.requestsTo('GET', V1_PATH).length === 1);
-    emu.latencyMs = 0;
-    await client.registerChannel(registration());
+    const { stale } = await readAcrossAWrite(client);
     const fresh = await client.channels();
     expect(fresh.map((channel) => channel.channel)).toEqual([CHANNEL_A]);
     expect(await stale).toEqual([]);
@@ -1134,11 +1139,7 @@ describe('cache limits', () => {
 
   it('a read from before a write, finishing while a newer read is in flight, does not detach the newer one', async () => {
     const client = makeClient({ cacheTtlMs: 60_000 });
-    emu.latencyMs = 150;
-    const stale = client.channels();
-    await waitFor(() => emu.requestsTo('GET', V1_PATH).length === 1);
-    emu.latencyMs = 0;
-    await client.registerChannel(registration());
+    const { stale } = await readAcrossAWrite(client);
     emu.addFault({ method: 'GET', path: V1_PATH, fault: { kind: 'delay', ms: 400 }, times: 1 });
     const fresh = client.channels();
     expect(await stale).toEqual([]);
