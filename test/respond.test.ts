@@ -3,6 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { MessageFlags, type RepliableInteraction } from 'discord.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Responder } from '../src/discord/respond.js';
+import { readBody, sendJson } from '../src/emulators/discord/http.js';
+import { formErrorTree, validateBody } from '../src/emulators/discord/validation.js';
 
 /**
  * The Responder against a stand-in for Discord's webhook routes: what follows a deferral goes there,
@@ -24,19 +26,19 @@ let responder: Responder;
 const received: Received[] = [];
 
 beforeAll(async () => {
+  // The Discord emulator's own body reader and schema check, so the stand-in refuses what Discord would.
   server = createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => {
-      const raw = Buffer.concat(chunks).toString('utf8');
-      const multipart = /name="payload_json"[^]*?\r\n\r\n([^]*?)\r\n--/.exec(raw);
+    void readBody(request).then(({ body, files }) => {
       received.push({
         method: request.method ?? '',
         url: decodeURIComponent(request.url ?? ''),
-        payload: JSON.parse(multipart?.[1] ?? (raw || 'null')),
-        files: [...raw.matchAll(/name="files\[\d+\]"; filename="([^"]+)"/g)].map((match) => match[1] ?? ''),
+        payload: body,
+        files: files.map((file) => file.filename),
       });
-      response.writeHead(200, { 'content-type': 'application/json' }).end('{"id":"700000000000000001"}');
+      const issues = validateBody(request.method === 'POST' ? 'webhookExecute' : 'webhookEdit', body);
+      if (issues.length > 0)
+        sendJson(response, 400, { message: 'Invalid Form Body', code: 50035, errors: formErrorTree(issues) });
+      else sendJson(response, 200, { id: '700000000000000001' });
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
